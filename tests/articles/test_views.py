@@ -1,0 +1,145 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_article, make_draft, make_editor, make_entry, make_source, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_clinic_phone_as_a_tel_link_and_published_articles(client):
+    make_article(title="Published one")
+    make_draft(title="Secret draft")
+
+    response = client.get(reverse("articles:home"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="tel:+17086134750"' in body
+    assert "Published one" in body
+    assert "Secret draft" not in body
+    assert reverse("contacts:message-create") in body
+
+
+def test_article_list_shows_only_published_articles(client):
+    make_article(title="Live article")
+    make_draft(title="Draft article")
+
+    body = client.get(reverse("articles:list")).content.decode()
+
+    assert "Live article" in body
+    assert "Draft article" not in body
+
+
+def test_published_article_shows_toc_questions_answers_and_call_to_action(client):
+    article = make_article(title="About pain", lede="What to know.")
+    make_entry(article, question="Why does it hurt?", answer="Because **reasons**.", anchor="why")
+    make_entry(article, question="What helps?", answer="Tapering.", anchor="helps")
+
+    response = client.get(article.get_absolute_url())
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count("<h1") == 1
+    assert '<a href="#why">Why does it hurt?</a>' in body
+    assert '<h2 id="why">Why does it hurt?</h2>' in body
+    assert "<strong>reasons</strong>" in body
+    assert body.index('id="why"') < body.index('id="helps"')
+    assert 'href="tel:+17086134750"' in body
+    assert "Sources Cited" not in body
+
+
+def test_sources_section_appears_only_when_sources_exist(client):
+    article = make_article()
+    make_source(article, citation="Smith A. Pain study.", url="https://example.org/study")
+
+    body = client.get(article.get_absolute_url()).content.decode()
+
+    assert "Sources Cited" in body
+    assert 'href="https://example.org/study"' in body
+
+
+def test_reviewed_line_shows_reviewer_and_date(client):
+    article = make_article(last_reviewed="2026-10-01", reviewed_by="Dr. Jane Doe, MD")
+
+    body = client.get(article.get_absolute_url()).content.decode()
+
+    assert "Medically reviewed by Dr. Jane Doe, MD on" in body
+    assert "October 1, 2026" in body
+
+
+def test_draft_is_404_for_the_public(client):
+    draft = make_draft()
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_draft_is_404_for_staff_without_change_permission(client):
+    draft = make_draft()
+    client.force_login(make_staff("viewer"))
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_editor_previews_a_draft_with_a_visible_banner(client):
+    draft = make_draft(title="Coming soon")
+    client.force_login(make_editor())
+
+    response = client.get(draft.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Draft preview" in response.content.decode()
+
+
+def test_published_article_has_no_draft_banner_for_editors(client):
+    article = make_article()
+    client.force_login(make_editor())
+
+    assert "Draft preview" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_unknown_slug_is_a_branded_404(client):
+    response = client.get("/articles/no-such-thing/")
+
+    assert response.status_code == 404
+    assert "find that page" in response.content.decode()
+    assert "(708) 613-4750" in response.content.decode()
+
+
+def test_500_page_is_branded_and_shows_the_phone(client):
+    from clinic.views import server_error
+
+    response = server_error(None)
+
+    assert response.status_code == 500
+    assert "(708) 613-4750" in response.content.decode()
+
+
+def test_robots_txt_disallows_the_admin(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Disallow: /admin/" in response.content.decode()
+
+
+def test_pages_reference_no_third_party_hosts(client):
+    article = make_article()
+    make_entry(article)
+
+    for url in ["/", "/articles/", article.get_absolute_url(), "/contact/"]:
+        body = client.get(url).content.decode()
+        for attr in ('src="http', 'href="//', 'src="//'):
+            assert attr not in body, (url, attr)
+        assert 'rel="stylesheet" href="http' not in body
+
+
+@pytest.mark.parametrize("entry_count", [5, 50])
+def test_article_page_query_count_does_not_grow_with_entries(client, django_assert_num_queries, entry_count):
+    article = make_article()
+    for i in range(entry_count):
+        make_entry(article, anchor=f"q-{i}")
+    make_source(article)
+
+    # article, entries, sources
+    with django_assert_num_queries(3):
+        client.get(article.get_absolute_url())
