@@ -48,12 +48,12 @@ class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
             return {}
         if not self.is_active(request):
             return request.POST
-        return {key: HIDDEN for key in request.POST}
+        return dict.fromkeys(request.POST, HIDDEN)
 
     def get_safe_cookies(self, request):
         if not self.is_active(request):
             return super().get_safe_cookies(request)
-        return {key: HIDDEN for key in getattr(request, "COOKIES", {})}
+        return dict.fromkeys(getattr(request, "COOKIES", {}), HIDDEN)
 
     def get_safe_request_meta(self, request):
         if not self.is_active(request):

@@ -35,7 +35,6 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             line["exc_type"] = record.exc_info[0].__name__
             line["exc_frames"] = [
-                f"{frame.filename}:{frame.lineno} in {frame.name}"
-                for frame in traceback.extract_tb(record.exc_info[2])
+                f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(record.exc_info[2])
             ]
         return json.dumps(line, ensure_ascii=False, default=str)

@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.static_headers import add_security_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -172,8 +174,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Static files get the security headers that matter for files (see clinic/static_headers.py).
-WHITENOISE_ADD_HEADERS_FUNCTION = "clinic.static_headers.add_security_headers"
+# Static files get the security headers that matter for files (see clinic/static_headers.py),
+# and no CORS header: no other site has any business reading them.
+WHITENOISE_ADD_HEADERS_FUNCTION = add_security_headers
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
