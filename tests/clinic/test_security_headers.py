@@ -1,6 +1,7 @@
 """Security headers with their exact values on a page, the admin and a static file."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_article
@@ -127,3 +128,16 @@ def test_requests_the_tls_proxy_marks_as_https_are_not_redirected(client, settin
 
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_a_form_sent_without_its_csrf_cookie_gets_a_calm_page_that_works_under_the_csp():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(reverse("admin:login"), {"username": "x", "password": "y"}, secure=True)
+
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "Your form could not be sent" in body
+    assert 'href="tel:+17086134750"' in body
+    assert "<style" not in body and "style=" not in body
+    assert_page_headers(response)
