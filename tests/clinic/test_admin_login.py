@@ -50,6 +50,7 @@ def test_reaching_the_failure_limit_answers_429_with_the_clinic_phone(client, lo
     assert "(708) 613-4750" in body
     assert 'href="tel:+17086134750"' in body
     assert "15 minutes" in body
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
 
 
 def test_a_locked_out_user_cannot_sign_in_even_with_the_right_password(client, lockout):
