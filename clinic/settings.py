@@ -5,10 +5,15 @@ Defaults suit a laptop; production must set `DJANGO_SECRET_KEY` and `DJANGO_ALLO
 """
 
 import os
+from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from clinic.static_headers import add_security_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,20 +77,30 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
+    "csp",
+    "axes",
     "articles",
     "contacts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Right after SecurityMiddleware so static files skip the rest of the stack.
+    # Right after SecurityMiddleware so static files skip the rest of the stack; their security
+    # headers come from WHITENOISE_ADD_HEADERS_FUNCTION.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers /healthz and /readyz before anything reads the Host header (CommonMiddleware does),
+    # so a load balancer probing by private IP is not refused by ALLOWED_HOSTS.
+    "clinic.middleware.HealthCheckMiddleware",
+    "clinic.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -117,6 +132,30 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Staff sign-in
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The admin's address, e.g. "staff-7f3a/"; robots.txt disallows whatever it is.
+ADMIN_PATH = env_str("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+if ADMIN_PATH == "/":
+    raise ImproperlyConfigured("DJANGO_ADMIN_PATH must not be empty: the public pages live at the site root.")
+# Lock a username from one address (not the whole address: a clinic shares one office IP).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clinic.views.login_locked_out"
+# One idea of "the client's address" for rate limits and lockouts, proxies included.
+AXES_CLIENT_IP_CALLABLE = "contacts.abuse.client_address"
+# Staff sessions end after this many idle minutes (every request slides the expiry) or when the
+# browser closes, so a shared front-desk computer does not stay signed in.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
 # Passwords
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -135,6 +174,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Static files get the security headers that matter for files (see clinic/static_headers.py),
+# and no CORS header: no other site has any business reading them.
+WHITENOISE_ADD_HEADERS_FUNCTION = add_security_headers
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -167,9 +210,52 @@ CLINIC_PHONE_E164 = env_str("DJANGO_CLINIC_PHONE_E164", "+17086134750")
 SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Security
+# Behind the TLS proxy: it must set (not pass through) X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Off only for a production-like run over plain HTTP on one machine (benchmarks).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancer probes speak plain HTTP to the app server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("DJANGO_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Not built into Django 5.2; sent by clinic.middleware.SecurityHeadersMiddleware and on static files.
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Secure cookies with __Host- names (HTTPS only, whole site, no Domain) whenever DEBUG is off.
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+if SECURE_COOKIES:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Preloading HSTS is a commitment for every subdomain, so it is opt-in; without it
+# `check --deploy` would warn (W021) about a choice made on purpose.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content Security Policy (django-csp 4). Nothing inline and nothing from another host: every
+# script and stylesheet is a file under static/, including the admin's.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Bootstrap draws form controls' icons with data: SVGs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Abuse control
 # How many of our own proxies append to X-Forwarded-For (0: trust only the socket address).
@@ -183,3 +269,40 @@ if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in the database, read through the shared cache when there is one.
+if CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Errors and logs
+# "Name <address>, Name <address>": who gets an email for each server error. Empty: nobody.
+ADMINS = [(name, address) for name, address in getaddresses([env_str("DJANGO_ADMINS")]) if address]
+# Error reports (emails to ADMINS) never carry POST data, cookies, local variables or the
+# exception text, which may hold a patient's words or contact details.
+DEFAULT_EXCEPTION_REPORTER = "clinic.errors.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.errors.PrivateExceptionReporterFilter"
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    # One JSON object per line on stdout, with an allowlist of fields (see clinic/logs.py).
+    "formatters": {"json": {"()": "clinic.logs.JsonFormatter"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "include_html": False,
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # Hosts we do not serve are scanners' noise: logged, never emailed.
+        "django.security.DisallowedHost": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+        # SQL parameters are patients' words: never log queries, whatever DJANGO_LOG_LEVEL says.
+        "django.db.backends": {"handlers": [], "level": "WARNING", "propagate": True},
+    },
+}

@@ -1,14 +1,58 @@
+import logging
+
 from django.conf import settings
-from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponsePermanentRedirect, HttpResponseServerError
+from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
 def robots_txt(request):
-    body = loader.render_to_string("robots.txt", {"request": request}, request=request)
+    body = loader.render_to_string(
+        "robots.txt", {"request": request, "admin_path": settings.ADMIN_PATH}, request=request
+    )
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+def _probe_response(body: str, status: int = 200) -> HttpResponse:
+    response = HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
+    add_never_cache_headers(response)
+    return response
+
+
+def healthz(request):
+    """Liveness: the process answers. Never touches the database, so a database outage does
+    not make the load balancer restart healthy app servers."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return _probe_response("ok\n")
+
+
+def readyz(request):
+    """Readiness: 200 when the database answers `SELECT 1`, 503 when it does not, so the load
+    balancer stops sending patients to a server that cannot save their message."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logger.error("readiness check failed: database unavailable (%s)", exc.__class__.__name__)
+        return _probe_response("database unavailable\n", status=503)
+    return _probe_response("ok\n")
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: a calm 429 page with the clinic's phone, after too many failed sign-ins."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "login_locked_out.html", {"cooloff_minutes": minutes}, status=429)
 
 
 def server_error(request):
