@@ -45,11 +45,13 @@ class CommentStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "author_name", "article", "status", "created_at"]
+    list_display = ["excerpt", "author_name", "article_title", "status", "created_at"]
     list_display_links = ["excerpt"]
     list_filter = [CommentStatusFilter, ("article", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["article"]
     search_fields = ["author_name", "author_email", "body"]
+    # The state filter already shows its counts.
+    show_facets = admin.ShowFacets.NEVER
     search_help_text = "Search by author name, email address or comment text."
     actions = ["approve", "unapprove", "mark_spam", "trash"]
     fields = [
@@ -89,6 +91,10 @@ class CommentAdmin(admin.ModelAdmin):
     def excerpt(self, obj: Comment) -> str:
         prefix = "↳ " if obj.parent_id else ""
         return prefix + truncatechars(obj.body.replace("\n", " "), 80)
+
+    @admin.display(description="article", ordering="article__title")
+    def article_title(self, obj: Comment) -> str:
+        return truncatechars(obj.article.title, 40)
 
     @admin.display(description="other comments from this sender")
     def same_sender(self, obj: Comment) -> str:
