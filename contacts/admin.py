@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
@@ -8,6 +9,13 @@ from contacts.models import Comment
 from contacts.services import comment_approve, comment_mark_spam, comment_trash, comment_unapprove
 
 # Comments
+
+MODERATION_BUTTONS = {
+    "approve": (comment_approve, "approved"),
+    "unapprove": (comment_unapprove, "moved back to pending"),
+    "spam": (comment_mark_spam, "marked as spam"),
+    "trash": (comment_trash, "moved to the trash"),
+}
 
 
 class CommentStatusFilter(admin.SimpleListFilter):
@@ -83,6 +91,21 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["can_moderate"] = self.has_moderate_permission(request)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def response_change(self, request, obj):
+        # The "Save and approve / spam / trash" buttons of the change form (a moderator arriving
+        # from the notification email): the edit is saved, then the state changes through the service.
+        choice = request.POST.get("_moderate")
+        if choice in MODERATION_BUTTONS and self.has_moderate_permission(request):
+            service, done = MODERATION_BUTTONS[choice]
+            service(comments=[obj], moderator=request.user)
+            self.message_user(request, f"Comment #{obj.pk} {done}.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:contacts_comment_changelist"))
+        return super().response_change(request, obj)
 
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("contacts.can_moderate")

@@ -1,6 +1,7 @@
 """Writes of the contacts app: each function is the one place its rule lives."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -142,3 +143,16 @@ def comment_mark_spam(*, comments: Iterable[Comment], moderator) -> int:
 def comment_trash(*, comments: Iterable[Comment], moderator) -> int:
     """Move the comments to the trash: never shown, restorable by approving. Returns how many changed."""
     return _comment_moderate(comments=comments, status=Comment.Status.TRASH, moderator=moderator)
+
+
+def comments_purge(*, older_than_days: int = 30) -> int:
+    """Delete spam and trashed comments left untouched for `older_than_days`, as WordPress empties its trash.
+
+    Approved and pending comments are never touched. Returns how many comments were deleted
+    (their replies go with them).
+    """
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    _, per_model = Comment.objects.filter(
+        status__in=[Comment.Status.SPAM, Comment.Status.TRASH], updated_at__lt=cutoff
+    ).delete()
+    return per_model.get(Comment._meta.label, 0)

@@ -188,3 +188,38 @@ def test_the_admin_index_hides_the_count_from_staff_who_cannot_see_comments(clie
     body = client.get(reverse("admin:index")).content.decode()
 
     assert "waiting for moderation" not in body
+
+
+def change_form_post(comment, **extra):
+    data = {"author_name": comment.author_name, "author_email": comment.author_email, "body": comment.body}
+    data.update(extra)
+    return data
+
+
+def test_a_moderator_saves_and_approves_from_the_change_form(client):
+    moderator = make_moderator()
+    comment = make_comment(status=Comment.Status.PENDING, body="My name is Pat and my number is 555-0100")
+    client.force_login(moderator)
+    url = reverse("admin:contacts_comment_change", args=[comment.pk])
+    assert "Save and approve" in client.get(url).content.decode()
+
+    response = client.post(url, change_form_post(comment, body="[personal details removed]", _moderate="approve"))
+
+    assert response.status_code == 302
+    assert response["Location"] == CHANGELIST
+    comment.refresh_from_db()
+    assert comment.body == "[personal details removed]"
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.moderated_by == moderator
+
+
+def test_the_change_form_offers_no_moderation_to_a_non_moderator_and_ignores_a_forged_button(client):
+    comment = make_comment(status=Comment.Status.PENDING)
+    client.force_login(make_editor_who_sees_comments())
+    url = reverse("admin:contacts_comment_change", args=[comment.pk])
+
+    assert "Save and approve" not in client.get(url).content.decode()
+    client.post(url, change_form_post(comment, _moderate="approve"))
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING

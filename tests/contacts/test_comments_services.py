@@ -1,5 +1,10 @@
+from datetime import timedelta
+from io import StringIO
+
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
 
 from contacts.models import Comment, Notification
 from contacts.services import (
@@ -177,3 +182,21 @@ def test_moderation_services_accept_a_list_of_comments():
     assert comment_approve(comments=[comment], moderator=moderator) == 1
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
+
+
+def test_old_spam_and_trash_are_purged_and_nothing_else():
+    article = make_article()
+    old = timezone.now() - timedelta(days=31)
+    keep = [
+        make_comment(article, status=Comment.Status.APPROVED),
+        make_comment(article, status=Comment.Status.PENDING),
+        make_comment(article, status=Comment.Status.SPAM),
+    ]
+    gone = [make_comment(article, status=Comment.Status.SPAM), make_comment(article, status=Comment.Status.TRASH)]
+    Comment.objects.filter(pk__in=[c.pk for c in keep[:2] + gone]).update(updated_at=old)
+    out = StringIO()
+
+    call_command("purge_old_comments", stdout=out)
+
+    assert set(Comment.objects.values_list("pk", flat=True)) == {c.pk for c in keep}
+    assert "Deleted 2 spam or trashed comment(s)" in out.getvalue()

@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from contacts.models import Comment
 from tests.factories import make_article, make_comment, make_draft, make_editor, started_ago
@@ -331,6 +331,43 @@ def test_the_author_email_never_appears_in_any_public_response(client, settings)
         assert "secret.person" not in content
         assert "pending.person" not in content
     assert "Posted and approved" in responses[3].content.decode()
+
+
+def public_urls(article) -> list[str]:
+    """Every non-admin URL the site serves, with the article's slug filled in (feeds and sitemaps too)."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                yield route
+
+    urls = []
+    for route in walk(get_resolver().url_patterns):
+        if route.startswith("admin/") or "(?P<" in route or "^" in route:
+            continue
+        path = re.sub(r"<slug:\w+>", article.slug, route)
+        if "<" not in path:
+            urls.append("/" + path)
+    return urls
+
+
+def test_no_public_url_shows_a_comment_authors_email(client):
+    article = make_article()
+    make_comment(article, author_email="hidden.author@example.com")
+    make_comment(article, author_email="waiting.author@example.com", status=Comment.Status.PENDING)
+
+    urls = public_urls(article)
+
+    assert article.get_absolute_url() in urls
+    for url in urls:
+        response = client.get(url, follow=True)
+        assert response.status_code < 500, url
+        content = response.content.decode(errors="replace")
+        assert "hidden.author" not in content, url
+        assert "waiting.author" not in content, url
 
 
 # Replies without JavaScript
