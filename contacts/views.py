@@ -103,7 +103,9 @@ def comment_page_number(comment: Comment) -> int:
     return earlier // COMMENTS_PER_PAGE + 1
 
 
-def article_response(request, article: Article, *, form: CommentForm | None, status: int, **extra):
+def article_response(
+    request, article: Article, *, form: CommentForm | None, status: int, retry_after: int | None = None, **extra
+):
     """The article page again, with the reader's form (values and errors kept) and `status`."""
     from articles.views import ArticleDetailView  # the article page imports this module
 
@@ -111,7 +113,10 @@ def article_response(request, article: Article, *, form: CommentForm | None, sta
     view.setup(request, slug=article.slug)
     view.object = article
     context = view.get_context_data(object=article, comment_form=form, **extra)
-    return TemplateResponse(request, view.get_template_names(), context, status=status)
+    response = TemplateResponse(request, view.get_template_names(), context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @method_decorator(sensitive_post_parameters("name", "email", "comment"), name="dispatch")
@@ -136,12 +141,12 @@ class CommentCreateView(View):
         key = client_key(request)
         if rate_limit_exceeded(scope="comment-flood", key=key, limit=1, window=settings.COMMENT_FLOOD_SECONDS):
             form.add_error(None, TOO_QUICK_MESSAGE)
-            return article_response(request, article, form=form, status=429)
+            return article_response(request, article, form=form, status=429, retry_after=settings.COMMENT_FLOOD_SECONDS)
         if rate_limit_exceeded(
             scope="comment", key=key, limit=settings.COMMENT_RATE_LIMIT, window=settings.COMMENT_RATE_WINDOW
         ):
             form.add_error(None, TOO_MANY_MESSAGE)
-            return article_response(request, article, form=form, status=429)
+            return article_response(request, article, form=form, status=429, retry_after=settings.COMMENT_RATE_WINDOW)
         try:
             comment = comment_submit(
                 article=article,

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from contacts.models import Comment
-from tests.factories import make_article, make_comment, make_editor, make_moderator, make_staff
+from tests.factories import make_article, make_comment, make_editor, make_moderator, make_staff, started_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +223,23 @@ def test_the_change_form_offers_no_moderation_to_a_non_moderator_and_ignores_a_f
 
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
+
+
+def test_a_reader_comments_a_moderator_approves_it_from_the_queue_and_it_appears(client, settings):
+    settings.MODERATORS_EMAIL = ["mods@clinic.test"]
+    article = make_article()
+    client.post(
+        reverse("contacts:comment-create", kwargs={"slug": article.slug}),
+        {"name": "Robin", "email": "robin@example.com", "comment": "Is tapering safe?", "started": started_ago(60)},
+        HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148",
+    )
+    assert "Is tapering safe?" not in client.get(article.get_absolute_url()).content.decode()
+
+    client.force_login(make_moderator())
+    queue = client.get(CHANGELIST).content.decode()
+    comment = Comment.objects.get()
+    assert "Is tapering safe?" in queue
+    run_action(client, "approve", [comment])
+    client.logout()
+
+    assert "Is tapering safe?" in client.get(article.get_absolute_url()).content.decode()

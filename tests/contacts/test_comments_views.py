@@ -148,6 +148,7 @@ def test_a_second_comment_within_15_seconds_is_told_to_slow_down_and_keeps_the_t
 
     body = response.content.decode()
     assert response.status_code == 429
+    assert response["Retry-After"] == "15"
     assert "You are posting too quickly. Slow down." in body
     assert "A second thought I do not want to lose</textarea>" in body
     assert Comment.objects.count() == 1
