@@ -46,8 +46,8 @@ class CountedPaginator(Paginator):
 def comment_section(request, article: Article, *, form: CommentForm | None = None) -> dict:
     """Context for `includes/_comments.html`: one page of approved threads, the form and the reply target.
 
-    Always three queries, however many comments there are (a reply target adds one): the counts,
-    the page's threads together with their replies, and nothing that loads an author's email.
+    Two queries however many comments there are (a reply target adds one): the counts, then the
+    page's threads together with their replies. Neither loads an author's email.
     """
     counts = (
         Comment.objects.approved()
@@ -73,13 +73,12 @@ def comment_section(request, article: Article, *, form: CommentForm | None = Non
         thread.thread_replies = replies[thread.pk]
 
     is_open = comments_are_open(article)
-    if form is None:
-        form = CommentForm(initial={"parent": request.GET.get("replyto", "")}) if is_open else None
     reply_to = None
-    if form is not None:
-        reply_id = form["parent"].value()
-        if reply_id and str(reply_id).isdigit() and int(reply_id) < 2**63:
-            reply_to = Comment.objects.approved().filter(article=article, pk=reply_id).public_fields().first()
+    if form is None and is_open:
+        reply_to = shown_comment(article, request.GET.get("replyto"))
+        form = CommentForm(initial={"parent": reply_to.pk if reply_to else ""})
+    elif form is not None:
+        reply_to = shown_comment(article, form["parent"].value())
     page_query = f"?cpage={page.number}" if page.number > 1 else ""
     return {
         "comment_total": counts["total"],
@@ -90,6 +89,13 @@ def comment_section(request, article: Article, *, form: CommentForm | None = Non
         "comment_form": form,
         "comment_reply_to": reply_to,
     }
+
+
+def shown_comment(article: Article, comment_id) -> Comment | None:
+    """The approved comment of this article with this id (from a URL or a hidden field), or None."""
+    if not comment_id or not str(comment_id).isdigit() or int(comment_id) >= 2**63:
+        return None
+    return Comment.objects.approved().filter(article=article, pk=comment_id).public_fields().first()
 
 
 def comment_page_number(comment: Comment) -> int:

@@ -402,6 +402,18 @@ def test_a_bad_replyto_just_shows_the_normal_form(client, replyto):
 
     assert "Replying to" not in body
     assert "Leave a comment" in body
+    assert '<input type="hidden" name="parent" id="id_parent">' in body
+
+
+def test_a_replyto_of_a_comment_that_is_not_shown_is_ignored(client):
+    article = make_article()
+    pending = make_comment(article, status=Comment.Status.PENDING, author_name="Hidden Name")
+
+    body = page(client, article, f"?replyto={pending.pk}")
+
+    assert "Replying to" not in body
+    assert "Hidden Name" not in body
+    assert '<input type="hidden" name="parent" id="id_parent">' in body
 
 
 def test_a_reply_to_a_comment_removed_meanwhile_is_offered_back_as_a_new_comment(client):
