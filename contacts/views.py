@@ -135,6 +135,8 @@ class CommentCreateView(View):
 
     def post(self, request, slug):
         article = get_object_or_404(Article.objects.published().prefetch_related("entries", "sources"), slug=slug)
+        if not comments_are_open(article):
+            return self.closed(request, article)
         form = CommentForm(request.POST)
         if not form.is_valid():
             return article_response(request, article, form=form, status=400)
@@ -174,12 +176,14 @@ class CommentCreateView(View):
         messages.success(request, PENDING_MESSAGE, extra_tags="comments")
         return redirect(article.get_absolute_url() + "#comments")
 
+    def closed(self, request, article):
+        # No form on a closed article: the reader's text is shown back so it is not lost.
+        text = request.POST.get("comment", "")
+        return article_response(request, article, form=None, status=403, comment_refused_text=text)
+
     def refused(self, request, article, form, refusal: CommentRefused):
         if refusal.message == CLOSED_MESSAGE:
-            # No form on a closed article: the reader's text is shown back so it is not lost.
-            return article_response(
-                request, article, form=None, status=403, comment_refused_text=form.cleaned_data["comment"]
-            )
+            return self.closed(request, article)
         if refusal.field is None:
             # The reply target vanished: the form is shown again as a new comment.
             form.data = form.data.copy()

@@ -201,6 +201,15 @@ def test_no_comment_form_and_no_posting_on_a_closed_article(client):
     assert Comment.objects.count() == 1
 
 
+def test_text_sent_to_a_closed_article_comes_back_even_when_the_form_has_errors(client):
+    article = make_article(comments_open=False)
+
+    response = post_comment(client, article, email="", comment="Words <b>kept</b>")
+
+    assert response.status_code == 403
+    assert "Words &lt;b&gt;kept&lt;/b&gt;" in response.content.decode()
+
+
 def test_comments_close_automatically_after_the_configured_days(client, settings):
     settings.COMMENTS_CLOSE_AFTER_DAYS = 1
     article = make_article()  # published a day ago
