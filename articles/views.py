@@ -2,6 +2,7 @@ from django.http import Http404
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.models import Article
+from contacts.views import comment_section
 
 
 class HomeView(TemplateView):
@@ -35,3 +36,9 @@ class ArticleDetailView(DetailView):
         if self.request.user.has_perm("articles.change_article"):
             return article
         raise Http404("No article found matching the query")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The approved comments' page and the form; the comment view passes back a form with errors.
+        context.update(comment_section(self.request, self.object, form=kwargs.get("comment_form")))
+        return context

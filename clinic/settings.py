@@ -263,6 +263,23 @@ TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 # Forms sent sooner than this after the page loaded are stored as suspected spam.
 MIN_FORM_FILL_SECONDS = env_int("DJANGO_MIN_FORM_FILL_SECONDS", 3)
 
+# Comments
+# Staff addresses told when a comment waits for moderation (comma-separated).
+MODERATORS_EMAIL = env_list("DJANGO_MODERATORS_EMAIL")
+# A comment with more links than this waits for a moderator even when it could be auto-approved.
+COMMENT_MAX_LINKS = env_int("DJANGO_COMMENT_MAX_LINKS", 2)
+# Whole words or phrases (any case) that mark a comment as spam.
+COMMENT_DISALLOWED_WORDS = env_list("DJANGO_COMMENT_DISALLOWED_WORDS")
+# Publish straight away when the author's email already has an approved comment.
+COMMENT_AUTO_APPROVE_KNOWN_AUTHORS = env_bool("DJANGO_COMMENT_AUTO_APPROVE_KNOWN_AUTHORS", False)
+# Close comments this many days after an article is published (0: never).
+COMMENTS_CLOSE_AFTER_DAYS = env_int("DJANGO_COMMENTS_CLOSE_AFTER_DAYS", 0)
+# Comments one client may post in COMMENT_RATE_WINDOW seconds.
+COMMENT_RATE_LIMIT = env_int("DJANGO_COMMENT_RATE_LIMIT", 5)
+COMMENT_RATE_WINDOW = 600
+# A second comment from the same client sooner than this is refused, as WordPress does.
+COMMENT_FLOOD_SECONDS = 15
+
 # Cache: shared by all app servers in production (rate limits, rendered pages).
 CACHE_URL = env_str("DJANGO_CACHE_URL") or env_str("REDIS_URL")
 if CACHE_URL:

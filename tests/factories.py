@@ -1,12 +1,16 @@
 """Small builders for test data: `make_article(**overrides)` and friends."""
 
 import itertools
+import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core import signing
 from django.utils import timezone
 
 from articles.models import Article, FaqEntry, Source
+from contacts.abuse import SIGNING_SALT
+from contacts.models import Comment
 
 _counter = itertools.count(1)
 
@@ -62,3 +66,29 @@ def make_editor(username: str = "editor"):
             for action in ("view", "add", "change", "delete")
         ],
     )
+
+
+# Comments
+
+
+def make_comment(article: Article | None = None, **overrides):
+    """A comment stored directly (no moderation rules); approved unless `status` says otherwise."""
+    n = next(_counter)
+    fields = {
+        "article": article or make_article(),
+        "author_name": f"Reader {n}",
+        "author_email": f"reader{n}@example.com",
+        "body": f"Comment text {n}.",
+        "status": Comment.Status.APPROVED,
+    }
+    fields.update(overrides)
+    return Comment.objects.create(**fields)
+
+
+def make_moderator(username: str = "moderator"):
+    return make_staff(username, perms=["contacts.can_moderate", "contacts.view_comment", "contacts.change_comment"])
+
+
+def started_ago(seconds: float = 60) -> str:
+    """A signed form start time `seconds` in the past, as the comment and message forms carry."""
+    return signing.dumps(time.time() - seconds, salt=SIGNING_SALT)

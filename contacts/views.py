@@ -1,0 +1,192 @@
+"""Public views of the contacts app."""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
+
+from articles.models import Article
+from contacts.abuse import client_key, rate_limit_exceeded
+from contacts.forms import CommentForm
+from contacts.models import Comment
+from contacts.moderation import comments_are_open
+from contacts.services import CLOSED_MESSAGE, CommentRefused, comment_check, comment_submit
+
+# Comments
+
+COMMENTS_PER_PAGE = 50
+TOO_QUICK_MESSAGE = "You are posting too quickly. Slow down. Wait a few seconds, then send your comment again."
+TOO_MANY_MESSAGE = (
+    "You have posted several comments in a short time. Please wait ten minutes, then send your comment again."
+)
+PENDING_MESSAGE = "Thank you. Your comment is awaiting moderation."
+PUBLISHED_MESSAGE = "Your comment is published."
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, so one aggregate query serves both the heading and the pages."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def comment_section(request, article: Article, *, form: CommentForm | None = None) -> dict:
+    """Context for `includes/_comments.html`: one page of approved threads, the form and the reply target.
+
+    Two queries however many comments there are (a reply target adds one): the counts, then the
+    page's threads together with their replies. Neither loads an author's email.
+    """
+    counts = (
+        Comment.objects.approved()
+        .filter(article=article)
+        .aggregate(total=Count("id"), threads=Count("id", filter=Q(parent__isnull=True)))
+    )
+    threads_qs = Comment.objects.public_threads(article)
+    paginator = CountedPaginator(threads_qs, COMMENTS_PER_PAGE, count=counts["threads"])
+    page = paginator.get_page(request.GET.get("cpage"))
+    start = (page.number - 1) * COMMENTS_PER_PAGE
+    page_ids = threads_qs.values("id")[start : start + COMMENTS_PER_PAGE]
+    rows = (
+        Comment.objects.approved()
+        .filter(article=article)
+        .filter(Q(pk__in=page_ids) | Q(parent_id__in=page_ids))
+        .public_fields()
+        .order_by("created_at", "id")
+    )
+    threads, replies = [], defaultdict(list)
+    for comment in rows:
+        (threads if comment.parent_id is None else replies[comment.parent_id]).append(comment)
+    for thread in threads:
+        thread.thread_replies = replies[thread.pk]
+
+    is_open = comments_are_open(article)
+    reply_to = None
+    if form is None and is_open:
+        reply_to = shown_comment(article, request.GET.get("replyto"))
+        form = CommentForm(initial={"parent": reply_to.pk if reply_to else ""})
+    elif form is not None:
+        reply_to = shown_comment(article, form["parent"].value())
+    page_query = f"?cpage={page.number}" if page.number > 1 else ""
+    return {
+        "comment_total": counts["total"],
+        "comment_threads": threads,
+        "comment_page": page,
+        "comment_page_query": page_query,
+        "comments_open": is_open,
+        "comment_form": form,
+        "comment_reply_to": reply_to,
+    }
+
+
+def shown_comment(article: Article, comment_id) -> Comment | None:
+    """The approved comment of this article with this id (from a URL or a hidden field), or None."""
+    if not comment_id or not str(comment_id).isdigit() or int(comment_id) >= 2**63:
+        return None
+    return Comment.objects.approved().filter(article=article, pk=comment_id).public_fields().first()
+
+
+def comment_page_number(comment: Comment) -> int:
+    """The comments page (`?cpage=`) on which an approved comment's thread is shown."""
+    thread = comment.parent or comment
+    earlier = (
+        Comment.objects.public_threads(thread.article)
+        .filter(Q(created_at__lt=thread.created_at) | Q(created_at=thread.created_at, id__lt=thread.pk))
+        .count()
+    )
+    return earlier // COMMENTS_PER_PAGE + 1
+
+
+def article_response(
+    request, article: Article, *, form: CommentForm | None, status: int, retry_after: int | None = None, **extra
+):
+    """The article page again, with the reader's form (values and errors kept) and `status`."""
+    from articles.views import ArticleDetailView  # the article page imports this module
+
+    view = ArticleDetailView()
+    view.setup(request, slug=article.slug)
+    view.object = article
+    context = view.get_context_data(object=article, comment_form=form, **extra)
+    response = TemplateResponse(request, view.get_template_names(), context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@method_decorator(sensitive_post_parameters("name", "email", "comment"), name="dispatch")
+class CommentCreateView(View):
+    """Receives the comment form under an article; answers with a redirect back to the article."""
+
+    def get(self, request, slug):
+        # Someone reloaded or bookmarked the form's address: show them the form.
+        return redirect(get_object_or_404(Article.objects.published(), slug=slug).get_absolute_url() + "#comment-form")
+
+    def post(self, request, slug):
+        article = get_object_or_404(Article.objects.published().prefetch_related("entries", "sources"), slug=slug)
+        if not comments_are_open(article):
+            return self.closed(request, article)
+        form = CommentForm(request.POST)
+        if not form.is_valid():
+            return article_response(request, article, form=form, status=400)
+        data = form.cleaned_data
+        try:
+            # Refusals first, so a reader who fixes a mistake is never told they post too quickly.
+            comment_check(article=article, author_email=data["email"], body=data["comment"], parent_id=data["parent"])
+        except CommentRefused as refusal:
+            return self.refused(request, article, form, refusal)
+        key = client_key(request)
+        if rate_limit_exceeded(scope="comment-flood", key=key, limit=1, window=settings.COMMENT_FLOOD_SECONDS):
+            form.add_error(None, TOO_QUICK_MESSAGE)
+            return article_response(request, article, form=form, status=429, retry_after=settings.COMMENT_FLOOD_SECONDS)
+        if rate_limit_exceeded(
+            scope="comment", key=key, limit=settings.COMMENT_RATE_LIMIT, window=settings.COMMENT_RATE_WINDOW
+        ):
+            form.add_error(None, TOO_MANY_MESSAGE)
+            return article_response(request, article, form=form, status=429, retry_after=settings.COMMENT_RATE_WINDOW)
+        try:
+            comment = comment_submit(
+                article=article,
+                author_name=data["name"],
+                author_email=data["email"],
+                body=data["comment"],
+                parent_id=data["parent"],
+                client_hash=key,
+                spam_reason=form.spam_reason(),
+            )
+        except CommentRefused as refusal:
+            return self.refused(request, article, form, refusal)
+        if comment.status == Comment.Status.APPROVED:
+            messages.success(request, PUBLISHED_MESSAGE, extra_tags="comments")
+            page = comment_page_number(comment)
+            query = f"?cpage={page}" if page > 1 else ""
+            return redirect(f"{article.get_absolute_url()}{query}#comment-{comment.pk}")
+        # Spam gets the same answer as a pending comment: a bot learns nothing from it.
+        messages.success(request, PENDING_MESSAGE, extra_tags="comments")
+        return redirect(article.get_absolute_url() + "#comments")
+
+    def closed(self, request, article):
+        # No form on a closed article: the reader's text is shown back so it is not lost.
+        text = request.POST.get("comment", "")
+        return article_response(request, article, form=None, status=403, comment_refused_text=text)
+
+    def refused(self, request, article, form, refusal: CommentRefused):
+        if refusal.message == CLOSED_MESSAGE:
+            return self.closed(request, article)
+        if refusal.field is None:
+            # The reply target vanished: the form is shown again as a new comment.
+            form.data = form.data.copy()
+            form.data["parent"] = ""
+        form.add_error(refusal.field, refusal.message)
+        return article_response(request, article, form=form, status=400)

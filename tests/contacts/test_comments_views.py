@@ -1,0 +1,492 @@
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from contacts.models import Comment
+from tests.factories import make_article, make_comment, make_draft, make_editor, started_ago
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {
+        "name": "Sam Reader",
+        "email": "sam@example.com",
+        "comment": "This helped me understand my pain.",
+        "parent": "",
+        "website": "",
+        "started": started_ago(60),
+    }
+    data.update(overrides)
+    return data
+
+
+def post_comment(client, article, remote="203.0.113.7", **overrides):
+    url = reverse("contacts:comment-create", kwargs={"slug": article.slug})
+    return client.post(url, form_data(**overrides), REMOTE_ADDR=remote)
+
+
+def page(client, article, query=""):
+    response = client.get(article.get_absolute_url() + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# Posting
+
+
+def test_a_comment_is_stored_pending_and_the_author_is_told_it_awaits_moderation(client):
+    article = make_article()
+
+    response = post_comment(client, article)
+
+    assert response.status_code == 302
+    assert response["Location"] == article.get_absolute_url() + "#comments"
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.author_name == "Sam Reader"
+    assert len(comment.client_hash) == 32
+    assert "203.0.113.7" not in comment.client_hash
+    body = page(client, article)
+    assert "Thank you. Your comment is awaiting moderation." in body
+    assert body.index("Thank you.") > body.index('id="comments"')
+    assert "This helped me understand" not in body
+
+
+def test_an_auto_approved_comment_is_published_and_the_author_is_taken_to_it(client, settings):
+    settings.COMMENT_AUTO_APPROVE_KNOWN_AUTHORS = True
+    article = make_article()
+    make_comment(article, author_email="sam@example.com")
+
+    response = post_comment(client, article, comment="Back again, thank you.")
+
+    comment = Comment.objects.get(body="Back again, thank you.")
+    assert comment.status == Comment.Status.APPROVED
+    assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    body = page(client, article)
+    assert "Your comment is published." in body
+    assert "Back again, thank you." in body
+
+
+def test_an_approved_comment_on_a_later_page_redirects_to_that_page(client, settings):
+    settings.COMMENT_AUTO_APPROVE_KNOWN_AUTHORS = True
+    article = make_article()
+    for _ in range(50):
+        make_comment(article)
+    make_comment(article, author_email="sam@example.com", status=Comment.Status.APPROVED)
+
+    response = post_comment(client, article)
+
+    comment = Comment.objects.get(body="This helped me understand my pain.")
+    assert response["Location"] == f"{article.get_absolute_url()}?cpage=2#comment-{comment.pk}"
+
+
+@pytest.mark.parametrize("trap", ["honeypot", "too_fast", "forged"])
+def test_spam_traps_store_spam_but_answer_like_a_normal_comment(client, trap, settings):
+    settings.MODERATORS_EMAIL = ["mods@clinic.test"]
+    settings.MIN_FORM_FILL_SECONDS = 600
+    article = make_article()
+    trap = {
+        "honeypot": {"website": "http://spam.example"},
+        "too_fast": {"started": started_ago(10)},
+        "forged": {"started": "forged"},
+    }[trap]
+
+    response = post_comment(client, article, **trap)
+
+    assert response.status_code == 302
+    assert Comment.objects.get().status == Comment.Status.SPAM
+    assert "Your comment is awaiting moderation." in page(client, article)
+
+
+def test_form_errors_are_listed_at_the_top_linking_to_fields_and_values_are_kept(client):
+    article = make_article()
+
+    response = post_comment(client, article, name="", email="not-an-email", comment="My long careful text")
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert Comment.objects.count() == 0
+    summary = body[body.index("error-summary") :]
+    assert '<a href="#id_name">Enter your name.' in summary
+    assert '<a href="#id_email">Enter an email address in the form name@example.com.</a>' in summary
+    assert "My long careful text</textarea>" in body
+    assert 'value="not-an-email"' in body
+    assert 'aria-invalid="true"' in body
+    assert 'aria-describedby="id_email_helptext id_email_error"' in body
+    assert body.count("<h1") == 1
+
+
+def test_a_too_long_comment_says_how_long_it_is_and_keeps_the_text(client):
+    article = make_article()
+
+    response = post_comment(client, article, comment="x" * 5001)
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "at most 5000 characters (it has 5001)" in body
+    assert "x" * 5001 in body
+
+
+def test_a_duplicate_comment_gets_a_clear_error(client):
+    article = make_article()
+    post_comment(client, article)
+
+    response = post_comment(client, article, remote="198.51.100.2", email="SAM@example.com")
+
+    assert response.status_code == 400
+    assert "You have already posted this comment here." in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_a_second_comment_within_15_seconds_is_told_to_slow_down_and_keeps_the_text(client):
+    article = make_article()
+    post_comment(client, article)
+
+    response = post_comment(client, article, comment="A second thought I do not want to lose")
+
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert response["Retry-After"] == "15"
+    assert "You are posting too quickly. Slow down." in body
+    assert "A second thought I do not want to lose</textarea>" in body
+    assert Comment.objects.count() == 1
+
+
+def test_the_15_second_rule_counts_per_client(client):
+    article = make_article()
+    post_comment(client, article)
+
+    response = post_comment(client, article, remote="198.51.100.2", comment="Another reader")
+
+    assert response.status_code == 302
+    assert Comment.objects.count() == 2
+
+
+def test_fixing_a_form_error_is_never_counted_as_posting_too_quickly(client):
+    article = make_article()
+    post_comment(client, article, email="")
+
+    assert post_comment(client, article).status_code == 302
+
+
+def test_a_client_is_rate_limited_after_the_configured_number_of_comments(client, settings):
+    settings.COMMENT_RATE_LIMIT = 2
+    settings.COMMENT_FLOOD_SECONDS = 0
+    article = make_article()
+    for n in range(2):
+        assert post_comment(client, article, comment=f"Comment {n}").status_code == 302
+
+    response = post_comment(client, article, comment="One too many")
+
+    assert response.status_code == 429
+    assert "several comments in a short time" in response.content.decode()
+    assert "One too many</textarea>" in response.content.decode()
+    assert Comment.objects.count() == 2
+
+
+def test_no_comment_form_and_no_posting_on_a_closed_article(client):
+    article = make_article(comments_open=False)
+    make_comment(article, body="An earlier approved comment")
+
+    body = page(client, article)
+    response = post_comment(client, article, comment="Typed before it closed")
+
+    assert "Comments are closed." in body
+    assert "An earlier approved comment" in body
+    assert 'id="id_comment"' not in body
+    assert response.status_code == 403
+    assert "Typed before it closed" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_text_sent_to_a_closed_article_comes_back_even_when_the_form_has_errors(client):
+    article = make_article(comments_open=False)
+
+    response = post_comment(client, article, email="", comment="Words <b>kept</b>")
+
+    assert response.status_code == 403
+    assert "Words &lt;b&gt;kept&lt;/b&gt;" in response.content.decode()
+
+
+def test_comments_close_automatically_after_the_configured_days(client, settings):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 1
+    article = make_article()  # published a day ago
+
+    assert "Comments are closed." in page(client, article)
+    assert post_comment(client, article).status_code == 403
+
+
+def test_drafts_take_no_comments(client):
+    draft = make_draft()
+
+    assert post_comment(client, draft).status_code == 404
+
+
+def test_getting_the_post_address_leads_back_to_the_form(client):
+    article = make_article()
+
+    response = client.get(reverse("contacts:comment-create", kwargs={"slug": article.slug}))
+
+    assert response.status_code == 302
+    assert response["Location"] == article.get_absolute_url() + "#comment-form"
+
+
+# Display
+
+
+def test_the_form_has_required_marks_the_privacy_copy_and_a_hidden_honeypot(client):
+    body = page(client, make_article())
+
+    assert "Your email address will not be published. Required fields are marked" in body
+    assert "Comments are public. Please do not share personal health details" in body
+    assert body.count('<span class="required-mark" aria-hidden="true">*</span>') == 3
+    assert '<label class="form-label" for="id_email">' in body
+    assert re.search(r'<div class="hp-field" aria-hidden="true">.*name="website"', body, re.S)
+    assert 'name="started"' in body
+    assert "csrfmiddlewaretoken" in body
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        (Comment.Status.APPROVED, True),
+        (Comment.Status.PENDING, False),
+        (Comment.Status.SPAM, False),
+        (Comment.Status.TRASH, False),
+    ],
+)
+def test_only_approved_comments_are_shown(client, status, shown):
+    article = make_article()
+    make_comment(article, body="Visible only when approved", status=status)
+
+    assert ("Visible only when approved" in page(client, article)) is shown
+
+
+def test_comments_are_shown_oldest_first_with_replies_under_their_parent(client):
+    article = make_article()
+    first = make_comment(article, body="First comment")
+    second = make_comment(article, body="Second comment")
+    make_comment(article, body="Reply to first", parent=first)
+    make_comment(article, body="Hidden reply", parent=second, status=Comment.Status.PENDING)
+
+    body = page(client, article)
+
+    assert body.index("First comment") < body.index("Reply to first") < body.index("Second comment")
+    replies = body[body.index('class="comment-replies"') :]
+    assert replies.index("Reply to first") < replies.index("Second comment")
+    assert "Hidden reply" not in body
+
+
+def test_a_comment_shows_name_date_and_initials_but_no_external_avatar(client):
+    article = make_article()
+    make_comment(article, author_name="maria de la cruz", body="Hello")
+
+    body = page(client, article)
+
+    assert "maria de la cruz" in body
+    assert '<span class="comment-avatar" aria-hidden="true">MC</span>' in body
+    assert "<time datetime=" in body
+    assert "gravatar" not in body
+
+
+def test_script_and_html_in_a_comment_are_escaped(client):
+    article = make_article()
+    make_comment(
+        article,
+        author_name='<img src=x onerror="alert(1)">',
+        body='<script>alert("hi")</script><b>bold</b>\nnext line',
+    )
+
+    body = page(client, article)
+
+    assert "<script>alert" not in body
+    assert "<b>bold</b>" not in body
+    assert "<img src=x" not in body
+    assert "&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;<br>next line" in body
+
+
+def test_urls_in_comments_become_nofollow_ugc_links(client):
+    article = make_article()
+    make_comment(article, body="See https://example.org/help for more.")
+
+    body = page(client, article)
+
+    assert '<a href="https://example.org/help" rel="nofollow ugc noopener">https://example.org/help</a>' in body
+
+
+def test_the_author_email_never_appears_in_any_public_response(client, settings):
+    settings.COMMENT_AUTO_APPROVE_KNOWN_AUTHORS = True
+    article = make_article()
+    top = make_comment(article, author_email="secret.person@example.com")
+    make_comment(article, author_email="secret.person@example.com", parent=top)
+    make_comment(article, author_email="pending.person@example.com", status=Comment.Status.PENDING)
+    post = post_comment(client, article, email="secret.person@example.com", comment="Posted and approved")
+
+    responses = [post]
+    for url in [
+        "/",
+        "/articles/",
+        article.get_absolute_url(),
+        article.get_absolute_url() + f"?replyto={top.pk}",
+        article.get_absolute_url() + "?cpage=2",
+        reverse("contacts:comment-create", kwargs={"slug": article.slug}),
+        "/robots.txt",
+        "/no-such-page/",
+    ]:
+        responses.append(client.get(url, follow=True))
+    for response in responses:
+        content = response.content.decode() + str(response.headers)
+        assert "secret.person" not in content
+        assert "pending.person" not in content
+    assert "Posted and approved" in responses[3].content.decode()
+
+
+def public_urls(article) -> list[str]:
+    """Every non-admin URL the site serves, with the article's slug filled in (feeds and sitemaps too)."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                yield route
+
+    urls = []
+    for route in walk(get_resolver().url_patterns):
+        if route.startswith("admin/") or "(?P<" in route or "^" in route:
+            continue
+        path = re.sub(r"<slug:\w+>", article.slug, route)
+        if "<" not in path:
+            urls.append("/" + path)
+    return urls
+
+
+def test_no_public_url_shows_a_comment_authors_email(client):
+    article = make_article()
+    make_comment(article, author_email="hidden.author@example.com")
+    make_comment(article, author_email="waiting.author@example.com", status=Comment.Status.PENDING)
+
+    urls = public_urls(article)
+
+    assert article.get_absolute_url() in urls
+    for url in urls:
+        response = client.get(url, follow=True)
+        assert response.status_code < 500, url
+        content = response.content.decode(errors="replace")
+        assert "hidden.author" not in content, url
+        assert "waiting.author" not in content, url
+
+
+# Replies without JavaScript
+
+
+def test_the_reply_link_sets_the_parent_and_says_who_is_answered(client):
+    article = make_article()
+    top = make_comment(article, author_name="Alex")
+
+    body = page(client, article)
+    assert f'href="?replyto={top.pk}#comment-form"' in body
+
+    body = page(client, article, f"?replyto={top.pk}")
+    assert "Replying to <strong>Alex</strong>" in body
+    assert f'<input type="hidden" name="parent" value="{top.pk}"' in body
+    assert f'<a href="{article.get_absolute_url()}#comment-form">Cancel reply</a>' in body
+
+
+def test_a_reply_posted_from_the_form_is_threaded(client):
+    article = make_article()
+    top = make_comment(article, body="Question about tapering")
+
+    post_comment(client, article, parent=str(top.pk), comment="Same here")
+
+    assert Comment.objects.get(body="Same here").parent == top
+
+
+@pytest.mark.parametrize("replyto", ["abc", "999999", "99999999999999999999999"])
+def test_a_bad_replyto_just_shows_the_normal_form(client, replyto):
+    body = page(client, make_article(), f"?replyto={replyto}")
+
+    assert "Replying to" not in body
+    assert "Leave a comment" in body
+    assert '<input type="hidden" name="parent" id="id_parent">' in body
+
+
+def test_a_replyto_of_a_comment_that_is_not_shown_is_ignored(client):
+    article = make_article()
+    pending = make_comment(article, status=Comment.Status.PENDING, author_name="Hidden Name")
+
+    body = page(client, article, f"?replyto={pending.pk}")
+
+    assert "Replying to" not in body
+    assert "Hidden Name" not in body
+    assert '<input type="hidden" name="parent" id="id_parent">' in body
+
+
+def test_a_reply_to_a_comment_removed_meanwhile_is_offered_back_as_a_new_comment(client):
+    article = make_article()
+    top = make_comment(article, status=Comment.Status.TRASH)
+
+    response = post_comment(client, article, parent=str(top.pk), comment="My reply text")
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "no longer shown" in body
+    assert 'name="parent" value=""' in body or 'name="parent" id="id_parent"' in body
+    assert "My reply text</textarea>" in body
+
+
+def test_a_mangled_parent_value_posts_a_new_comment(client):
+    article = make_article()
+
+    assert post_comment(client, article, parent="<x>").status_code == 302
+    assert Comment.objects.get().parent is None
+
+
+# Pagination and speed
+
+
+def test_comments_are_paginated_fifty_threads_a_page_with_their_replies(client):
+    article = make_article()
+    threads = [make_comment(article, body=f"Thread number {n}.") for n in range(51)]
+    make_comment(article, parent=threads[50], body="Reply on page two.")
+    make_comment(article, parent=threads[0], body="Reply on page one.")
+
+    first = page(client, article)
+    second = page(client, article, "?cpage=2")
+
+    assert "Thread number 0." in first and "Thread number 49." in first
+    assert "Thread number 50." not in first and "Reply on page two." not in first
+    assert "Reply on page one." in first
+    assert "Thread number 50." in second and "Reply on page two." in second
+    assert "Thread number 0." not in second
+    assert "Page 1 of 2" in first
+    assert 'href="?cpage=2#comments"' in first
+    assert 'Comments <span class="comment-count">(53)</span>' in first
+    assert "Thread number 50." in page(client, article, "?cpage=99")
+    assert "Thread number 0." in page(client, article, "?cpage=x")
+
+
+@pytest.mark.parametrize("count", [0, 10, 200])
+def test_the_article_page_query_count_does_not_grow_with_comments(client, django_assert_num_queries, count):
+    article = make_article()
+    threads = [make_comment(article) for _ in range(count)]
+    for thread in threads[::2]:
+        make_comment(article, parent=thread)
+
+    # article, entries, sources, comment counts, one page of threads with their replies
+    with django_assert_num_queries(5):
+        response = client.get(article.get_absolute_url())
+
+    assert response.content.decode().count('class="comment"') == min(count, 50) + len(threads[:50:2])
+
+
+def test_an_editor_previewing_a_draft_sees_no_form(client):
+    draft = make_draft()
+    client.force_login(make_editor())
+
+    body = client.get(draft.get_absolute_url()).content.decode()
+
+    assert 'id="id_comment"' not in body
