@@ -177,9 +177,23 @@ TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 # Forms sent sooner than this after the page loaded are stored as suspected spam.
 MIN_FORM_FILL_SECONDS = env_int("DJANGO_MIN_FORM_FILL_SECONDS", 3)
 
-# Cache: shared by all app servers in production (rate limits, rendered pages).
+# Cache: shared by all app servers in production (rate limits, rendered article content).
 CACHE_URL = env_str("DJANGO_CACHE_URL") or env_str("REDIS_URL")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Several sites (or test runs) can share one Redis database without seeing each other's keys.
+            "KEY_PREFIX": env_str("DJANGO_CACHE_KEY_PREFIX", "clinic"),
+            # A hung Redis must cost a request a second, not a worker: callers fall back to the database.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
+    # One process's memory: fine for a laptop, wrong for several workers or servers.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions (staff only; public pages set none) live in the database, so any app server can
+# serve any request and nothing is written to local disk.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
