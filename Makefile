@@ -43,4 +43,4 @@ bench: venv
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles bench/.data .pytest_cache .ruff_cache

@@ -202,7 +202,7 @@ def describe_machine() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
         db_version = cursor.fetchone()[0]
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]  # noqa: S607
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split(" Copyright")[0]  # noqa: S607
     return [
         f"machine: {os.cpu_count()} CPUs (nproc), {cpu}; Linux {platform.release()}",
         f"Python {platform.python_version()}, Django {get_version()}, database {connection.vendor} {db_version}, "
