@@ -39,6 +39,13 @@ class HomeView(TemplateView):
         return context
 
 
+def _list_etag(request, *args, **kwargs) -> str:
+    # Every published article's id and edit time: a clinic has dozens, and one query covers them all.
+    rows = Article.objects.published().order_by("pk").values_list("pk", "updated_at")
+    return page_etag(request, "list", request.GET.urlencode(), *((pk, at.timestamp()) for pk, at in rows))
+
+
+@method_decorator([*revalidated_private_page, condition(etag_func=_list_etag)], name="dispatch")
 class ArticleListView(ListView):
     template_name = "articles/article_list.html"
     paginate_by = 20
@@ -53,7 +60,10 @@ def _article_by_slug(request, slug: str) -> Article | None:
     if found is None:
         found = request._articles_by_slug = {}
     if slug not in found:
-        found[slug] = Article.objects.filter(slug=slug).first()
+        try:
+            found[slug] = Article.objects.get(slug=slug)
+        except Article.DoesNotExist:
+            found[slug] = None
     return found[slug]
 
 

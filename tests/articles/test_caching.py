@@ -410,3 +410,26 @@ def test_sources_deleted_outside_the_admin_show_after_invalidation(client, djang
         article_content_invalidate(article_id=article.pk)
 
     assert "Sources Cited" not in page(client, article)
+
+
+def test_a_new_release_changes_the_etag_so_browsers_fetch_the_new_markup(client, monkeypatch):
+    article = article_with_entries(1)
+    etag = client.get(article.get_absolute_url())["ETag"]
+
+    monkeypatch.setattr("articles.cache.release_stamp", lambda: "next-release")
+
+    assert client.get(article.get_absolute_url(), headers={"if-none-match": etag}).status_code == 200
+
+
+def test_article_list_answers_304_while_unchanged_and_200_when_an_article_is_unpublished(client):
+    first = make_article(title="Kept")
+    make_article(title="Withdrawn later")
+    etag = client.get(reverse("articles:list"))["ETag"]
+    assert client.get(reverse("articles:list"), headers={"if-none-match": etag}).status_code == 304
+
+    Article.objects.filter(title="Withdrawn later").update(status=Article.Status.DRAFT)
+    response = client.get(reverse("articles:list"), headers={"if-none-match": etag})
+
+    assert response.status_code == 200
+    assert "Withdrawn later" not in response.content.decode()
+    assert first.title in response.content.decode()
