@@ -103,6 +103,9 @@ class ArticleDetailView(DetailView):
         article = self.object
         # A staff preview of a draft is never cached (version ""), so editors see every change.
         version = getattr(self.request, "_article_content_version", "") if article.is_published else ""
+        # Other cached parts of this page (approved comments, JSON-LD) use the same version:
+        # article_fragment(article=article, part="comments", version=version, render=...).
+        context["content_version"] = version
         context["article_body"] = article_fragment(
             article=article,
             part="body",
