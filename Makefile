@@ -37,5 +37,10 @@ check: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py check
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Benchmark with production settings and wrk (apt-get install wrk); DATABASE_URL picks the database.
+# Longer runs: BENCH_ROUNDS=5 BENCH_DURATION=20 make bench
+bench: venv
+	$(BIN)/python -m bench.run
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles bench/.data .pytest_cache .ruff_cache

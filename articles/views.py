@@ -1,19 +1,52 @@
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition
+from django.views.decorators.vary import vary_on_cookie
 from django.views.generic import DetailView, ListView, TemplateView
 
+from articles.cache import article_fragment, content_version, page_etag
 from articles.models import Article
 from contacts.views import comment_section
 
+# Pages carry a per-visitor CSRF token (forms) and flash messages: browsers may keep them but
+# must ask again every time (a cheap 304 when nothing changed), and shared proxies never store
+# them. The expensive parts are cached on the server instead (articles.cache).
+revalidated_private_page = [
+    vary_on_cookie,
+    cache_control(private=True, no_cache=True),
+]
 
+
+def _home_articles(request) -> list[Article]:
+    """The home page's articles, read once per request (the ETag and the page share them)."""
+    if not hasattr(request, "_home_articles"):
+        request._home_articles = list(Article.objects.published()[:10])
+    return request._home_articles
+
+
+def _home_etag(request, *args, **kwargs) -> str:
+    return page_etag(request, "home", *((a.pk, a.updated_at.timestamp()) for a in _home_articles(request)))
+
+
+@method_decorator([*revalidated_private_page, condition(etag_func=_home_etag)], name="dispatch")
 class HomeView(TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["articles"] = Article.objects.published()[:10]
+        context["articles"] = _home_articles(self.request)
         return context
 
 
+def _list_etag(request, *args, **kwargs) -> str:
+    # Every published article's id and edit time: a clinic has dozens, and one query covers them all.
+    rows = Article.objects.published().order_by("pk").values_list("pk", "updated_at")
+    return page_etag(request, "list", request.GET.urlencode(), *((pk, at.timestamp()) for pk, at in rows))
+
+
+@method_decorator([*revalidated_private_page, condition(etag_func=_list_etag)], name="dispatch")
 class ArticleListView(ListView):
     template_name = "articles/article_list.html"
     paginate_by = 20
@@ -22,14 +55,43 @@ class ArticleListView(ListView):
         return Article.objects.published()
 
 
+def _article_by_slug(request, slug: str) -> Article | None:
+    """The article at `slug` (published or not), read once per request."""
+    found = getattr(request, "_articles_by_slug", None)
+    if found is None:
+        found = request._articles_by_slug = {}
+    if slug not in found:
+        try:
+            found[slug] = Article.objects.get(slug=slug)
+        except Article.DoesNotExist:
+            found[slug] = None
+    return found[slug]
+
+
+def _article_etag(request, slug: str) -> str | None:
+    """Changes whenever the page would: an edit, a new content version, a release, new cookies.
+
+    One database query (the article row, reused by the view) and one cache read.
+    """
+    article = _article_by_slug(request, slug)
+    if article is None or not article.is_published:
+        return None  # a 404 or a staff preview: always rendered afresh
+    # Read before the page's content is, so nothing older can be stored under it (articles.cache).
+    request._article_content_version = content_version(article_id=article.pk)
+    if not request._article_content_version:
+        return None  # cache unavailable: no way to know whether comments changed
+    return page_etag(request, "article", article.pk, article.updated_at.timestamp(), request._article_content_version)
+
+
+@method_decorator([*revalidated_private_page, condition(etag_func=_article_etag)], name="dispatch")
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
-
-    def get_queryset(self):
-        return Article.objects.prefetch_related("entries", "sources")
+    context_object_name = "article"
 
     def get_object(self, queryset=None):
-        article = super().get_object(queryset)
+        article = _article_by_slug(self.request, self.kwargs["slug"])
+        if article is None:
+            raise Http404("No article found matching the query")
         if article.is_published:
             return article
         # Drafts exist only for staff who may edit them; everyone else gets a plain 404.
@@ -39,6 +101,18 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        article = self.object
+        # A staff preview of a draft is never cached (version ""), so editors see every change.
+        version = getattr(self.request, "_article_content_version", "") if article.is_published else ""
+        # Other cached parts of this page (approved comments, JSON-LD) use the same version:
+        # article_fragment(article=article, part="comments", version=version, render=...).
+        context["content_version"] = version
+        context["article_body"] = article_fragment(
+            article=article,
+            part="body",
+            version=version,
+            render=lambda: render_to_string("includes/_article_body.html", {"article": article}),
+        )
         # The approved comments' page and the form; the comment view passes back a form with errors.
-        context.update(comment_section(self.request, self.object, form=kwargs.get("comment_form")))
+        context.update(comment_section(self.request, article, version=version, form=kwargs.get("comment_form")))
         return context

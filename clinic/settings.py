@@ -147,6 +147,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
+# No start-up banner in the logs of every process.
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "clinic.views.login_locked_out"
 # One idea of "the client's address" for rate limits and lockouts, proxies included.
 AXES_CLIENT_IP_CALLABLE = "contacts.abuse.client_address"
@@ -172,7 +174,8 @@ USE_TZ = True
 
 # Static files
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Filled by `collectstatic` at deploy time, then only read (WhiteNoise serves it).
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Static files get the security headers that matter for files (see clinic/static_headers.py),
 # and no CORS header: no other site has any business reading them.
@@ -280,11 +283,21 @@ COMMENT_RATE_WINDOW = 600
 # A second comment from the same client sooner than this is refused, as WordPress does.
 COMMENT_FLOOD_SECONDS = 15
 
-# Cache: shared by all app servers in production (rate limits, rendered pages).
+# Cache: shared by all app servers in production (rate limits, rendered article content).
 CACHE_URL = env_str("DJANGO_CACHE_URL") or env_str("REDIS_URL")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Several sites (or test runs) can share one Redis database without seeing each other's keys.
+            "KEY_PREFIX": env_str("DJANGO_CACHE_KEY_PREFIX", "clinic"),
+            # A hung Redis must cost a request a second, not a worker: callers fall back to the database.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
+    # One process's memory: fine for a laptop, wrong for several workers or servers.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions live in the database, read through the shared cache when there is one.
 if CACHE_URL:

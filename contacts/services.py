@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.services import article_content_invalidate
 from contacts.models import Comment
 from contacts.moderation import comment_verdict, comments_are_open
 from contacts.notifications import notification_queue
@@ -101,6 +102,8 @@ def comment_submit(
     )
     if comment.status == Comment.Status.PENDING:
         comment_notify_moderators(comment=comment, article_title=article.title)
+    elif comment.status == Comment.Status.APPROVED:
+        article_content_invalidate(article_id=article.pk)
     return comment
 
 
@@ -118,11 +121,13 @@ def _comment_moderate(*, comments: Iterable[Comment], status: str, moderator) ->
     # A queryset (the admin's "select all") stays a subquery instead of a huge list of ids.
     ids = comments.values("pk") if isinstance(comments, QuerySet) else [comment.pk for comment in comments]
     now = timezone.now()
-    return (
-        Comment.objects.filter(pk__in=ids)
-        .exclude(status=status)
-        .update(status=status, moderated_by=moderator, moderated_at=now, updated_at=now)
-    )
+    changing = Comment.objects.filter(pk__in=ids).exclude(status=status)
+    article_ids = set(changing.values_list("article_id", flat=True))
+    changed = changing.update(status=status, moderated_by=moderator, moderated_at=now, updated_at=now)
+    # Approving or removing a comment changes what the article page shows: drop its cached parts.
+    for article_id in article_ids:
+        article_content_invalidate(article_id=article_id)
+    return changed
 
 
 def comment_approve(*, comments: Iterable[Comment], moderator) -> int:

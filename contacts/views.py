@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
-from django.utils.functional import cached_property
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 
+from articles.cache import article_cached, article_fragment
 from articles.models import Article
 from contacts.abuse import client_key, rate_limit_exceeded
 from contacts.forms import CommentForm
@@ -31,34 +32,64 @@ PENDING_MESSAGE = "Thank you. Your comment is awaiting moderation."
 PUBLISHED_MESSAGE = "Your comment is published."
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count, so one aggregate query serves both the heading and the pages."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
-
-
-def comment_section(request, article: Article, *, form: CommentForm | None = None) -> dict:
+def comment_section(request, article: Article, *, version: str = "", form: CommentForm | None = None) -> dict:
     """Context for `includes/_comments.html`: one page of approved threads, the form and the reply target.
 
-    Two queries however many comments there are (a reply target adds one): the counts, then the
-    page's threads together with their replies. Neither loads an author's email.
+    The counts and each rendered page of threads are cached under the article's content
+    version (`articles.cache`), which moderation replaces, so with a warm cache the section
+    costs no query; cold, two (the counts, then the page's threads with their replies). A
+    reply target adds one. No query ever loads an author's email.
     """
-    counts = (
+    counts = article_cached(
+        article=article, part="comment-counts", version=version, compute=lambda: _comment_counts(article)
+    )
+    # Only the page arithmetic: the page's comments are read (or taken from the cache) below.
+    page = Paginator(range(counts["threads"]), COMMENTS_PER_PAGE).get_page(request.GET.get("cpage"))
+    is_open = comments_are_open(article)
+    page_query = f"?cpage={page.number}" if page.number > 1 else ""
+    comment_list = article_fragment(
+        article=article,
+        part=f"comments:{page.number}:{int(is_open)}",
+        version=version,
+        render=lambda: render_to_string(
+            "includes/_comment_list.html",
+            {
+                "comment_threads": _comment_threads(article, page.number),
+                "comment_page": page,
+                "comment_page_query": page_query,
+                "comments_open": is_open,
+            },
+        ),
+    )
+    reply_to = None
+    if form is None and is_open:
+        reply_to = shown_comment(article, request.GET.get("replyto"))
+        form = CommentForm(initial={"parent": reply_to.pk if reply_to else ""})
+    elif form is not None:
+        reply_to = shown_comment(article, form["parent"].value())
+    return {
+        "comment_total": counts["total"],
+        "comment_list": comment_list,
+        "comment_page": page,
+        "comment_page_query": page_query,
+        "comments_open": is_open,
+        "comment_form": form,
+        "comment_reply_to": reply_to,
+    }
+
+
+def _comment_counts(article: Article) -> dict:
+    return (
         Comment.objects.approved()
         .filter(article=article)
         .aggregate(total=Count("id"), threads=Count("id", filter=Q(parent__isnull=True)))
     )
-    threads_qs = Comment.objects.public_threads(article)
-    paginator = CountedPaginator(threads_qs, COMMENTS_PER_PAGE, count=counts["threads"])
-    page = paginator.get_page(request.GET.get("cpage"))
-    start = (page.number - 1) * COMMENTS_PER_PAGE
-    page_ids = threads_qs.values("id")[start : start + COMMENTS_PER_PAGE]
+
+
+def _comment_threads(article: Article, page_number: int) -> list[Comment]:
+    """The page's approved top-level comments, each with `thread_replies`, in one query."""
+    start = (page_number - 1) * COMMENTS_PER_PAGE
+    page_ids = Comment.objects.public_threads(article).values("id")[start : start + COMMENTS_PER_PAGE]
     rows = (
         Comment.objects.approved()
         .filter(article=article)
@@ -71,24 +102,7 @@ def comment_section(request, article: Article, *, form: CommentForm | None = Non
         (threads if comment.parent_id is None else replies[comment.parent_id]).append(comment)
     for thread in threads:
         thread.thread_replies = replies[thread.pk]
-
-    is_open = comments_are_open(article)
-    reply_to = None
-    if form is None and is_open:
-        reply_to = shown_comment(article, request.GET.get("replyto"))
-        form = CommentForm(initial={"parent": reply_to.pk if reply_to else ""})
-    elif form is not None:
-        reply_to = shown_comment(article, form["parent"].value())
-    page_query = f"?cpage={page.number}" if page.number > 1 else ""
-    return {
-        "comment_total": counts["total"],
-        "comment_threads": threads,
-        "comment_page": page,
-        "comment_page_query": page_query,
-        "comments_open": is_open,
-        "comment_form": form,
-        "comment_reply_to": reply_to,
-    }
+    return threads
 
 
 def shown_comment(article: Article, comment_id) -> Comment | None:

@@ -115,13 +115,14 @@ def test_a_moderator_applies_each_bulk_action_through_the_services(client, actio
     assert f"{len(changed)} comment(s)" in response.content.decode()
 
 
-def test_an_approved_comment_appears_on_the_article(client):
+def test_an_approved_comment_appears_on_the_article(client, django_capture_on_commit_callbacks):
     article = make_article()
     comment = make_comment(article, body="Thank you for this page", status=Comment.Status.PENDING)
     client.force_login(make_moderator())
     assert "Thank you for this page" not in client.get(article.get_absolute_url()).content.decode()
 
-    run_action(client, "approve", [comment])
+    with django_capture_on_commit_callbacks(execute=True):  # the cache is invalidated after commit
+        run_action(client, "approve", [comment])
 
     assert "Thank you for this page" in client.get(article.get_absolute_url()).content.decode()
 
@@ -225,7 +226,9 @@ def test_the_change_form_offers_no_moderation_to_a_non_moderator_and_ignores_a_f
     assert comment.status == Comment.Status.PENDING
 
 
-def test_a_reader_comments_a_moderator_approves_it_from_the_queue_and_it_appears(client, settings):
+def test_a_reader_comments_a_moderator_approves_it_from_the_queue_and_it_appears(
+    client, settings, django_capture_on_commit_callbacks
+):
     settings.MODERATORS_EMAIL = ["mods@clinic.test"]
     article = make_article()
     client.post(
@@ -239,7 +242,8 @@ def test_a_reader_comments_a_moderator_approves_it_from_the_queue_and_it_appears
     queue = client.get(CHANGELIST).content.decode()
     comment = Comment.objects.get()
     assert "Is tapering safe?" in queue
-    run_action(client, "approve", [comment])
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(client, "approve", [comment])
     client.logout()
 
     assert "Is tapering safe?" in client.get(article.get_absolute_url()).content.decode()
