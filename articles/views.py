@@ -2,6 +2,7 @@ from django.http import Http404
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.models import Article
+from contacts.forms import MessageForm
 
 
 class HomeView(TemplateView):
@@ -10,6 +11,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["articles"] = Article.objects.published()[:10]
+        context["message_form"] = MessageForm(initial={"sent_from": self.request.path})
         return context
 
 
