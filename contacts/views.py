@@ -47,7 +47,9 @@ class MessageCreateView(FormView):
         if rate_limit_exceeded(scope="message", key=client_key(request), limit=limit, window=window):
             # Keep everything they typed on the page: only the sending waits.
             context = self.get_context_data(form=form, rate_limited=True, retry_minutes=max(1, -(-window // 60)))
-            return self.render_to_response(context, status=429)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(window)
+            return response
         return self.form_valid(form)
 
     @sensitive_variables()

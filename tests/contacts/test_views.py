@@ -1,3 +1,4 @@
+import io
 import re
 import sys
 
@@ -352,3 +353,43 @@ def test_confirmation_url_and_redirect_carry_no_patient_data(client, django_capt
     assert response["Location"] == SENT
     assert str(message.pk) not in response["Location"]
     assert reverse("contacts:message-sent") == SENT
+
+
+class BrokenMailBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_with_the_mail_server_down_the_patient_still_sees_the_confirmation_and_a_later_run_sends_once(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    settings.EMAIL_BACKEND = "tests.contacts.test_views.BrokenMailBackend"
+
+    response = post(client, django_capture_on_commit_callbacks)
+
+    assert response["Location"] == SENT
+    assert client.get(SENT).status_code == 200
+    message = Message.objects.get()
+    assert mail.outbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_pending_notifications", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("send_pending_notifications", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert [email.subject for email in mail.outbox] == [f"New message #{message.pk}"]
+
+
+def test_the_429_page_says_when_to_try_again(client, settings, django_capture_on_commit_callbacks):
+    settings.MESSAGE_RATE_LIMIT = (1, 600)
+    post(client, django_capture_on_commit_callbacks, body="first")
+
+    response = post(client, django_capture_on_commit_callbacks, body="second")
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "600"
+    assert "try again in about 10 minutes" in response.content.decode()
