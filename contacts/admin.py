@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
+from contacts.crisis import crisis_terms
 from contacts.models import Message, MessageNote
 from contacts.services import (
     message_assign,
@@ -105,8 +106,8 @@ class MessageAdmin(admin.ModelAdmin):
     actions = ["assign_to_me", "mark_contacted", "close", "mark_spam", "export_csv"]
     inlines = [MessageNoteInline]
     fieldsets = [
-        ("Before you call, text or email", {"fields": ["discreet_contact"]}),
-        ("Message", {"fields": ["message_text", "urgent", "created_at", "sent_from"]}),
+        ("Before you call, text or email", {"fields": ["urgency_detail", "discreet_contact"]}),
+        ("Message", {"fields": ["message_text", "created_at", "sent_from"]}),
         (
             "Contact details",
             {"fields": ["name", "preferred_method", "phone_link", "email_link", "best_time", "consent_at"]},
@@ -115,9 +116,9 @@ class MessageAdmin(admin.ModelAdmin):
         ("Spam checks", {"fields": ["spam_reason"], "classes": ["collapse"]}),
     ]
     readonly_fields = [
+        "urgency_detail",
         "discreet_contact",
         "message_text",
-        "urgent",
         "created_at",
         "sent_from",
         "name",
@@ -156,6 +157,13 @@ class MessageAdmin(admin.ModelAdmin):
         return f"{timesince(obj.created_at, timezone.now(), depth=1)} ago"
 
     # Change page
+
+    @admin.display(description="Urgency")
+    def urgency_detail(self, obj: Message) -> str:
+        if not obj.urgent:
+            return "Not flagged urgent."
+        terms = ", ".join(f"“{term}”" for term in dict.fromkeys(crisis_terms(obj.body))) or "crisis language"
+        return format_html('<strong class="urgent">URGENT: the message mentions {}. Reach out first.</strong>', terms)
 
     @admin.display(description="Contact preferences")
     def discreet_contact(self, obj: Message) -> str:

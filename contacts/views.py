@@ -36,7 +36,7 @@ class MessageCreateView(FormView):
     success_url = reverse_lazy("contacts:message-sent")
 
     def get_initial(self):
-        return {**super().get_initial(), "sent_from": referring_path(self.request)}
+        return {**super().get_initial(), "sent_from": referring_path(self.request) or self.request.path}
 
     @sensitive_variables()
     def post(self, request, *args, **kwargs):

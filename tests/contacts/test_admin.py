@@ -144,6 +144,15 @@ def test_the_change_page_shows_discreet_wishes_first_contact_links_and_escaped_t
     assert "<script>alert" not in body
 
 
+def test_an_urgent_message_says_why_at_the_top_of_the_change_page(client, counselor):
+    message = make_message(urgent=True, body="I overdosed last night and I feel suicidal.")
+
+    body = client.get(change_url(message)).content.decode()
+
+    assert "URGENT: the message mentions “overdosed”, “suicidal”. Reach out first." in body
+    assert body.index("URGENT:") < body.index("Do NOT leave a voicemail")
+
+
 def test_a_permissive_patient_is_shown_as_such():
     message = make_message(voicemail_ok=True, clinic_name_ok=True)
 
