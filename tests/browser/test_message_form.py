@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.core import mail
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from contacts.models import Message
@@ -35,6 +36,9 @@ def browser(settings):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
+        # The test's ORM calls got their own connection while Playwright's loop ran: close it
+        # here, in the same context, or the test database cannot be dropped at the end.
+        connections.close_all()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
