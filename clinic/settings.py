@@ -194,6 +194,8 @@ MESSAGE_RATE_LIMIT = env_rate("DJANGO_MESSAGE_RATE_LIMIT", "5/600")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Messages from patients
+# A message form refused for an expired security token comes back filled in, not as a bare 403.
+CSRF_FAILURE_VIEW = "contacts.views.csrf_failure"
 # Counselors told (by number and admin link only) that a message arrived.
 COUNSELORS_EMAIL = env_list("DJANGO_COUNSELORS_EMAIL")
 

@@ -3,14 +3,16 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.shortcuts import redirect
+from django.core import signing
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.views import csrf
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.generic import FormView, TemplateView
 
-from contacts.abuse import client_key, rate_limit_exceeded
+from contacts.abuse import SIGNING_SALT, client_key, rate_limit_exceeded
 from contacts.forms import MessageForm, safe_page_path
 from contacts.services import RequestMeta, message_submit
 
@@ -79,3 +81,27 @@ class MessageSentView(TemplateView):
     def get_context_data(self, **kwargs):
         sent = self.request.session[SESSION_KEY]
         return {**super().get_context_data(**kwargs), "urgent": bool(sent.get("urgent")), "method": sent.get("method")}
+
+
+@sensitive_post_parameters()
+@sensitive_variables()
+def csrf_failure(request, reason=""):
+    """A message form refused by CSRF protection comes back filled in, never lost.
+
+    The usual cause is an expired or blocked security cookie, not an attack. The patient sees
+    their words again with a fresh token and presses Send once more; nothing was stored. Every
+    other refused form gets Django's standard 403 page.
+    """
+    if request.path != reverse("contacts:message-create") or request.method != "POST":
+        return csrf.csrf_failure(request, reason=reason)
+    kept = {key: value for key, value in request.POST.items() if key not in {"csrfmiddlewaretoken", "started"}}
+    form = MessageForm(initial=kept)
+    # Keep the original start time, so that pressing Send again at once is not taken for a bot.
+    started = request.POST.get("started", "")
+    try:
+        signing.loads(started, salt=SIGNING_SALT)
+    except signing.BadSignature:
+        pass
+    else:
+        form.initial["started"] = started
+    return render(request, "contacts/message_form.html", {"form": form, "csrf_failed": True}, status=403)

@@ -393,3 +393,35 @@ def test_the_429_page_says_when_to_try_again(client, settings, django_capture_on
     assert response.status_code == 429
     assert response["Retry-After"] == "600"
     assert "try again in about 10 minutes" in response.content.decode()
+
+
+def test_a_message_refused_for_an_expired_security_token_comes_back_filled_in():
+    client = Client(enforce_csrf_checks=True)
+
+    original_start = valid_started(seconds_ago=120)
+    response = client.post(
+        URL, message_post_data(name="Kept Name", body="Kept words", voicemail_ok="yes", started=original_start)
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert 'Please press "Send my message" again' in body
+    assert 'value="Kept Name"' in body
+    assert "Kept words</textarea>" in body
+    assert 'value="yes"  id="id_voicemail_ok_1" checked' in body
+    assert Message.objects.count() == 0
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    assert f'name="started" value="{original_start}"' in body  # an immediate resend is not "too fast"
+    data = message_post_data(name="Kept Name", body="Kept words", csrfmiddlewaretoken=token, started=original_start)
+    assert client.post(URL, data)["Location"] == SENT
+    assert Message.objects.get().status == Message.Status.NEW
+
+
+def test_other_forms_refused_by_csrf_get_the_standard_403():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/admin/login/", {"username": "x", "password": "y"})
+
+    assert response.status_code == 403
+    assert "Kept" not in response.content.decode()
