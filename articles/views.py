@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.cache import article_fragment, content_version, page_etag
 from articles.models import Article
+from contacts.forms import MessageForm
 from contacts.views import comment_section
 
 # Pages carry a per-visitor CSRF token (forms) and flash messages: browsers may keep them but
@@ -37,6 +38,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["articles"] = _home_articles(self.request)
+        context["message_form"] = MessageForm(initial={"sent_from": self.request.path})
         return context
 
 

@@ -50,6 +50,18 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate written "hits/seconds", e.g. "5/600" for 5 per 10 minutes."""
+    value = env_str(name, default) or default
+    try:
+        hits, seconds = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must look like 5/600 (hits/seconds); got {value!r}.") from None
+    if hits < 1 or seconds < 1:
+        raise ImproperlyConfigured(f"{name} needs at least 1 hit in at least 1 second; got {value!r}.")
+    return hits, seconds
+
+
 # Core
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
@@ -265,6 +277,16 @@ CONTENT_SECURITY_POLICY = {
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 # Forms sent sooner than this after the page loaded are stored as suspected spam.
 MIN_FORM_FILL_SECONDS = env_int("DJANGO_MIN_FORM_FILL_SECONDS", 3)
+# Messages a client may send from the contact form per window: (hits, seconds).
+MESSAGE_RATE_LIMIT = env_rate("DJANGO_MESSAGE_RATE_LIMIT", "5/600")
+# A message form is a few kB; anything far larger is refused with a friendly 413 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Messages from patients
+# A message form refused for an expired security token comes back filled in, not as a bare 403.
+CSRF_FAILURE_VIEW = "contacts.views.csrf_failure"
+# Counselors told (by number and admin link only) that a message arrived.
+COUNSELORS_EMAIL = env_list("DJANGO_COUNSELORS_EMAIL")
 
 # Comments
 # Staff addresses told when a comment waits for moderation (comma-separated).

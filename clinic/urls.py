@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("contacts.urls")),
 ]
 
+handler400 = "clinic.views.bad_request"
 handler500 = "clinic.views.server_error"

@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import render
@@ -53,6 +54,25 @@ def login_locked_out(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: a calm 429 page with the clinic's phone, after too many failed sign-ins."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "login_locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+def bad_request(request, exception):
+    """A plain-language 400, or 413 when a form sent far more than any of our forms can hold.
+
+    Django has already thrown the oversized body away (it cannot be read twice), so the page
+    says what happened and how to get the words to us instead.
+    """
+    too_big = isinstance(exception, RequestDataTooBig | TooManyFieldsSent)
+    body = loader.render_to_string(
+        "400.html",
+        {
+            "too_big": too_big,
+            "clinic_name": settings.CLINIC_NAME,
+            "clinic_phone": settings.CLINIC_PHONE,
+            "clinic_phone_e164": settings.CLINIC_PHONE_E164,
+        },
+    )
+    return HttpResponse(body, status=413 if too_big else 400)
 
 
 def server_error(request):

@@ -1,16 +1,21 @@
 """Writes of the contacts app: each function is the one place its rule lives."""
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.views.decorators.debug import sensitive_variables
 
 from articles.services import article_content_invalidate
-from contacts.models import Comment
+from contacts.crisis import is_crisis
+from contacts.models import Comment, Message, MessageNote
 from contacts.moderation import comment_verdict, comments_are_open
 from contacts.notifications import notification_queue
 
@@ -161,3 +166,158 @@ def comments_purge(*, older_than_days: int = 30) -> int:
         status__in=[Comment.Status.SPAM, Comment.Status.TRASH], updated_at__lt=cutoff
     ).delete()
     return per_model.get(Comment._meta.label, 0)
+
+
+logger = logging.getLogger(__name__)
+
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    """What the request tells us about a submission, already reduced to what may be stored."""
+
+    client_hash: str = ""
+    sent_from: str = ""
+    form_token: str = ""
+    spam_reason: str | None = None
+
+
+@sensitive_variables()
+def message_fingerprint(*, phone: str, email: str, body: str) -> str:
+    """A salted hash of contact details and text: equal for a resend of the same message."""
+    text = " ".join(body.split())
+    return salted_hmac("contacts.message-fingerprint", f"{phone}\n{email.strip().casefold()}\n{text}").hexdigest()
+
+
+def form_token_hash(token: str) -> str:
+    """A salted hash of the form's signed start token ("" when there is none)."""
+    return salted_hmac("contacts.form-token", token).hexdigest() if token else ""
+
+
+@sensitive_variables()
+def message_submit(
+    *,
+    name: str,
+    preferred_method: str,
+    phone: str,
+    email: str,
+    best_time: str,
+    body: str,
+    voicemail_ok: bool,
+    clinic_name_ok: bool,
+    request_meta: RequestMeta,
+) -> Message:
+    """Store a patient's message, then notify the counselors after commit. Returns the message.
+
+    Guarantees: the message is in the database before anything else happens; a resend of the
+    same contact details and text within 10 minutes (a refresh, a double click, the same form
+    posted twice, even at the same instant) returns the stored message instead of a second
+    row; crisis language marks it urgent; suspected spam is stored with status spam and
+    notifies nobody; the notification carries only the number, "urgent" and an admin link.
+    """
+    spam = bool(request_meta.spam_reason)
+    fingerprint = message_fingerprint(phone=phone, email=email, body=body)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = Message.objects.duplicates_of(fingerprint=fingerprint, spam=spam, since=now - DUPLICATE_WINDOW)
+        if duplicate := existing.first():
+            return duplicate
+        token = form_token_hash(request_meta.form_token)
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    name=name,
+                    preferred_method=preferred_method,
+                    phone=phone,
+                    email=email,
+                    best_time=best_time,
+                    body=body,
+                    voicemail_ok=voicemail_ok,
+                    clinic_name_ok=clinic_name_ok,
+                    consent_at=now,
+                    status=Message.Status.SPAM if spam else Message.Status.NEW,
+                    urgent=is_crisis(body),
+                    spam_reason=request_meta.spam_reason or "",
+                    client_hash=request_meta.client_hash,
+                    sent_from=request_meta.sent_from,
+                    fingerprint=fingerprint,
+                    form_token=token,
+                    created_at=now,
+                )
+        except IntegrityError:
+            # The same form was posted twice at once and the other request stored it first.
+            duplicate = Message.objects.filter(form_token=token, fingerprint=fingerprint).first()
+            if duplicate is None:
+                raise
+            return duplicate
+        if not spam:
+            _notify_counselors(message)
+    return message
+
+
+def _notify_counselors(message: Message) -> None:
+    urgent = " (urgent)" if message.urgent else ""
+    link = settings.SITE_URL + reverse("admin:contacts_message_change", args=[message.pk])
+    queued = notification_queue(
+        recipients=settings.COUNSELORS_EMAIL,
+        subject=f"New message #{message.pk}{urgent}",
+        body=f"New message #{message.pk}{urgent} – open it in the admin: {link}",
+    )
+    if queued is None:
+        logger.warning("message %s stored but DJANGO_COUNSELORS_EMAIL is empty: nobody was notified", message.pk)
+
+
+def message_note_add(*, message: Message, author, text: str) -> MessageNote:
+    """Add an entry to the message's timeline, written by `author`."""
+    return MessageNote.objects.create(message=message, author=author, text=text)
+
+
+def message_set_status(*, message: Message, status: str, by) -> bool:
+    """Move the message to `status`, recording who did it in the timeline. False if unchanged.
+
+    The first move to "contacted" stamps `first_contacted_at`, which later moves never change.
+    """
+    if message.status == status:
+        return False
+    old_label = message.get_status_display()
+    message.status = status
+    update_fields = ["status", "updated_at"]
+    if status == Message.Status.CONTACTED and message.first_contacted_at is None:
+        message.first_contacted_at = timezone.now()
+        update_fields.append("first_contacted_at")
+    with transaction.atomic():
+        message.save(update_fields=update_fields)
+        message_note_add(message=message, author=by, text=f"Status: {old_label} → {message.get_status_display()}.")
+    return True
+
+
+def message_assign(*, message: Message, assignee, by) -> bool:
+    """Give the message to `assignee` (None to unassign); a new message becomes "in progress".
+
+    Records the change in the timeline. False if it was already assigned that way.
+    """
+    if message.assigned_to_id == (assignee.pk if assignee else None):
+        return False
+    with transaction.atomic():
+        message.assigned_to = assignee
+        message.save(update_fields=["assigned_to", "updated_at"])
+        who = assignee.get_username() if assignee else "nobody"
+        message_note_add(message=message, author=by, text=f"Assigned to {who}.")
+        if assignee and message.status == Message.Status.NEW:
+            message_set_status(message=message, status=Message.Status.IN_PROGRESS, by=by)
+    return True
+
+
+def message_mark_opened(*, message: Message, user) -> bool:
+    """Record the first time a counselor opened the message (it is then no longer unread).
+
+    Safe under concurrency: only the first opener is recorded. True if this was the first opening.
+    """
+    now = timezone.now()
+    updated = Message.objects.filter(pk=message.pk, first_opened_at__isnull=True).update(
+        first_opened_at=now, first_opened_by=user
+    )
+    if updated:
+        message.first_opened_at, message.first_opened_by = now, user
+    return bool(updated)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article, FaqEntry, Source
 from contacts.abuse import SIGNING_SALT
-from contacts.models import Comment
+from contacts.models import Comment, Message
 
 _counter = itertools.count(1)
 
@@ -92,3 +92,56 @@ def make_moderator(username: str = "moderator"):
 def started_ago(seconds: float = 60) -> str:
     """A signed form start time `seconds` in the past, as the comment and message forms carry."""
     return signing.dumps(time.time() - seconds, salt=SIGNING_SALT)
+
+
+def valid_started(seconds_ago: float = 60) -> str:
+    """A spam-trap `started` value as the form would have signed it `seconds_ago` seconds ago."""
+    return signing.dumps(time.time() - seconds_ago, salt=SIGNING_SALT)
+
+
+def message_post_data(**overrides) -> dict:
+    """A complete, valid POST for the message form, from a patient who took their time."""
+    data = {
+        "name": "Sam",
+        "preferred_method": "phone",
+        "phone": "(708) 613-4751",
+        "email": "",
+        "best_time": "Weekday evenings",
+        "body": "I would like to talk about starting treatment.",
+        "voicemail_ok": "no",
+        "clinic_name_ok": "no",
+        "consent": "on",
+        "sent_from": "/",
+        "started": valid_started(),
+        "website": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def make_message(**overrides) -> Message:
+    """A stored message (bypassing the form and the notification), for admin and query tests."""
+    n = next(_counter)
+    fields = {
+        "name": f"Patient {n}",
+        "preferred_method": Message.Method.PHONE,
+        "phone": "+17086134751",
+        "body": f"Message text {n}.",
+        "consent_at": timezone.now(),
+        "fingerprint": f"fingerprint-{n}",
+    }
+    fields.update(overrides)
+    return Message.objects.create(**fields)
+
+
+def make_counselor(username: str = "counselor", *, export: bool = False):
+    """A counselor: works messages and notes, cannot delete; exports only when allowed."""
+    perms = [
+        "contacts.view_message",
+        "contacts.change_message",
+        "contacts.view_messagenote",
+        "contacts.add_messagenote",
+    ]
+    if export:
+        perms.append("contacts.export_message")
+    return make_staff(username, perms=perms)

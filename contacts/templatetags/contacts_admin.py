@@ -1,0 +1,18 @@
+from django import template
+from django.db.models import Count, Q
+
+from contacts.models import Message
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def message_counts(context) -> dict | None:
+    """New and urgent open messages for the admin index, or None for staff who may not see them."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("contacts.view_message"):
+        return None
+    return Message.objects.open().aggregate(
+        new=Count("pk", filter=Q(status=Message.Status.NEW)),
+        urgent=Count("pk", filter=Q(urgent=True)),
+    )

@@ -1,0 +1,427 @@
+import io
+import re
+import sys
+
+import pytest
+from django.core import mail
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.views.debug import ExceptionReporter
+
+from contacts.models import Message
+from contacts.views import MessageCreateView
+from tests.factories import make_article, message_post_data, valid_started
+
+pytestmark = pytest.mark.django_db
+
+URL = "/contact/"
+SENT = "/contact/sent/"
+
+
+@pytest.fixture(autouse=True)
+def _counselors(settings):
+    settings.COUNSELORS_EMAIL = ["counselors@clinic.test"]
+
+
+def broken_create(*args, **kwargs):
+    raise RuntimeError("database exploded")
+
+
+def exception_report_for(data: dict) -> tuple[str, str]:
+    """The text and HTML error reports Django would email for a failing POST of `data`.
+
+    Kept far from the test data so the report's source excerpts cannot contain it.
+    """
+    request = RequestFactory().post(URL, data)
+    del data  # this helper's own frame is in the report too
+    request.session = {}
+    request._dont_enforce_csrf_checks = True
+    try:
+        MessageCreateView.as_view()(request)
+    except Exception:
+        reporter = ExceptionReporter(request, *sys.exc_info())
+        return reporter.get_traceback_text(), reporter.get_traceback_html()
+    raise AssertionError("the view did not fail")
+
+
+def post(client, capture, **overrides):
+    with capture(execute=True):
+        return client.post(URL, message_post_data(**overrides))
+
+
+def test_the_form_page_has_the_crisis_notice_the_emergency_copy_and_the_form(client):
+    body = client.get(URL).content.decode()
+
+    assert body.count("<h1") == 1
+    assert 'href="tel:911"' in body and 'href="tel:988"' in body and "1-800-662-4357" in body
+    assert "This form is not for emergencies." in body
+    assert 'action="/contact/"' in body
+    assert "include medical details beyond what a counselor needs" in body
+    assert 'class="asteriskField">*</span>' in body
+    assert "I agree that the clinic may contact me about my message" in body
+
+
+def test_the_honeypot_is_hidden_from_people_screen_readers_and_the_keyboard(client):
+    body = client.get(URL).content.decode()
+
+    trap = re.search(r'<div\s+class="hp-field"\s+aria-hidden="true">(.*?)</div>\s*</div>', body, re.S)
+    assert trap, "honeypot wrapper missing"
+    assert 'name="website"' in trap.group(1)
+    assert 'tabindex="-1"' in trap.group(1)
+    with open("static/css/site.css") as css:
+        assert ".hp-field {" in css.read()
+
+
+def test_a_valid_message_is_stored_and_redirected_to_a_confirmation_without_data_in_the_url(
+    client, django_capture_on_commit_callbacks
+):
+    response = post(client, django_capture_on_commit_callbacks, name="Sam Example", sent_from="/articles/x/")
+
+    assert response.status_code == 302
+    assert response["Location"] == SENT
+    message = Message.objects.get()
+    assert message.name == "Sam Example"
+    assert message.phone == "+17086134751"
+    assert message.status == Message.Status.NEW
+    assert message.sent_from == "/articles/x/"
+    assert len(message.client_hash) == 32
+    assert len(mail.outbox) == 1
+    page = client.get(SENT)
+    assert page.status_code == 200
+    assert "Your message was sent." in page.content.decode()
+    assert "phone call" in page.content.decode()
+    assert "urgent-guidance" not in page.content.decode()
+
+
+def test_the_confirmation_page_without_a_sent_message_goes_back_to_the_form(client):
+    response = client.get(SENT)
+
+    assert response.status_code == 302
+    assert response["Location"] == URL
+
+
+def test_form_and_confirmation_are_never_cached(client, django_capture_on_commit_callbacks):
+    assert "no-store" in client.get(URL)["Cache-Control"]
+    post(client, django_capture_on_commit_callbacks)
+    assert "no-store" in client.get(SENT)["Cache-Control"]
+
+
+def test_a_double_post_stores_one_message_sends_one_notification_and_shows_the_same_confirmation(
+    client, django_capture_on_commit_callbacks
+):
+    data = message_post_data()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(URL, data)
+        second = client.post(URL, data)
+
+    assert first["Location"] == second["Location"] == SENT
+    assert Message.objects.count() == 1
+    assert len(mail.outbox) == 1
+    assert client.get(SENT).status_code == 200
+    assert client.get(SENT).status_code == 200  # a refresh shows it again, and sends nothing
+    assert Message.objects.count() == 1
+
+
+def test_the_same_message_sent_again_from_a_fresh_form_is_not_stored_twice(client, django_capture_on_commit_callbacks):
+    post(client, django_capture_on_commit_callbacks, started=valid_started(120))
+    post(client, django_capture_on_commit_callbacks, started=valid_started(30))
+
+    assert Message.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_crisis_message_is_urgent_and_the_confirmation_repeats_988_and_911(
+    client, django_capture_on_commit_callbacks
+):
+    post(client, django_capture_on_commit_callbacks, body="I have been thinking about suicide.")
+
+    assert Message.objects.get().urgent is True
+    assert "(urgent)" in mail.outbox[0].subject
+    page = client.get(SENT).content.decode()
+    guidance = page[page.index('class="urgent-guidance"') : page.index("What happens next")]
+    assert 'href="tel:911"' in guidance
+    assert 'href="tel:988"' in guidance
+    assert 'role="alert"' in page
+
+
+def test_an_invalid_form_keeps_every_value_and_lists_each_error_linking_to_its_field(client):
+    response = client.post(
+        URL, message_post_data(name="", preferred_method=None, body="Please keep me", consent=None, best_time="noon")
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert Message.objects.count() == 0
+    assert "Error: Message a counselor" in body
+    summary = body[body.index('id="error-summary"') : body.index("</ul>", body.index('id="error-summary"'))]
+    assert 'href="#id_name"' in summary
+    assert 'href="#id_preferred_method_0"' in summary
+    assert 'href="#id_consent"' in summary
+    assert "Please keep me</textarea>" in body
+    assert 'value="noon"' in body
+    assert 'value="(708) 613-4751"' in body
+
+
+def test_the_honeypot_stores_spam_notifies_nobody_and_shows_the_normal_confirmation(
+    client, django_capture_on_commit_callbacks
+):
+    response = post(client, django_capture_on_commit_callbacks, website="http://buy.example")
+
+    assert response["Location"] == SENT
+    message = Message.objects.get()
+    assert (message.status, message.spam_reason) == (Message.Status.SPAM, "honeypot")
+    assert mail.outbox == []
+    assert "Your message was sent." in client.get(SENT).content.decode()
+
+
+def test_a_form_sent_too_fast_is_stored_as_spam(client, django_capture_on_commit_callbacks):
+    post(client, django_capture_on_commit_callbacks, started=valid_started(seconds_ago=0))
+
+    assert Message.objects.get().spam_reason == "too_fast"
+    assert mail.outbox == []
+
+
+def test_a_form_without_a_valid_token_is_stored_as_spam(client, django_capture_on_commit_callbacks):
+    post(client, django_capture_on_commit_callbacks, started="made-up")
+
+    assert Message.objects.get().spam_reason == "bad_token"
+
+
+def test_over_the_rate_limit_a_patient_gets_a_friendly_429_with_the_phone_and_their_text_kept(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.MESSAGE_RATE_LIMIT = (2, 600)
+    for n in range(2):
+        assert post(client, django_capture_on_commit_callbacks, body=f"Message {n}").status_code == 302
+
+    response = post(client, django_capture_on_commit_callbacks, body="My third message")
+
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert "We could not send this yet" in body
+    assert 'href="tel:+17086134750"' in body
+    assert "My third message</textarea>" in body
+    assert Message.objects.count() == 2
+
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    assert post(other, django_capture_on_commit_callbacks, body="Someone else").status_code == 302
+    assert Message.objects.count() == 3
+
+
+def test_invalid_forms_do_not_use_up_the_rate_limit(client, settings, django_capture_on_commit_callbacks):
+    settings.MESSAGE_RATE_LIMIT = (1, 600)
+    for _ in range(3):
+        assert client.post(URL, message_post_data(name="")).status_code == 200
+
+    assert post(client, django_capture_on_commit_callbacks).status_code == 302
+
+
+def test_csrf_protection_stays_on():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(URL, message_post_data())
+
+    assert response.status_code == 403
+    assert Message.objects.count() == 0
+
+
+def test_the_home_page_has_the_form_remembering_it_was_sent_from_the_home_page(client):
+    body = client.get("/").content.decode()
+
+    assert 'id="home-contact-heading"' in body
+    assert 'action="/contact/"' in body
+    assert 'name="sent_from" value="/"' in body
+    assert 'name="started"' in body
+
+
+def test_an_article_links_to_the_form_and_the_form_remembers_the_article(client):
+    make_article(slug="pain")
+    assert 'href="/contact/"' in client.get("/articles/pain/").content.decode()
+
+    body = client.get(URL, HTTP_REFERER="http://testserver/articles/pain/").content.decode()
+
+    assert 'name="sent_from" value="/articles/pain/"' in body
+
+
+def test_a_referrer_from_another_site_is_not_remembered(client):
+    body = client.get(URL, HTTP_REFERER="https://elsewhere.example/articles/pain/").content.decode()
+
+    assert 'name="sent_from" value="/contact/"' in body
+
+
+# Hostile input
+
+
+def test_html_and_script_are_stored_as_text_and_shown_escaped(client, django_capture_on_commit_callbacks):
+    script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    post(client, django_capture_on_commit_callbacks, name=script, body=script)
+
+    assert Message.objects.get().body == script
+    again = client.post(URL, message_post_data(name=script, body=script, consent=None)).content.decode()
+    assert "<script>alert" not in again
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in again
+
+
+def test_a_10_mb_body_gets_a_friendly_413_page_not_a_500(client):
+    response = client.post(URL, message_post_data(body="x" * (10 * 1024 * 1024)))
+
+    body = response.content.decode()
+    assert response.status_code == 413
+    assert "That was too much to send" in body
+    assert "5,000 characters" in body
+    assert 'href="tel:+17086134750"' in body
+    assert Message.objects.count() == 0
+
+
+def test_nul_bytes_get_a_form_error_not_a_500(client):
+    response = client.post(URL, message_post_data(name="Sam\x00", body="hello\x00world"))
+
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
+    assert Message.objects.count() == 0
+
+
+def test_right_to_left_and_emoji_text_is_stored_intact(client, django_capture_on_commit_callbacks):
+    text = "مرحبا، أحتاج إلى مساعدة 🙏 שלום \u202eevil\u202c 👩‍👩‍👧"
+    post(client, django_capture_on_commit_callbacks, name="سامي 🌱", body=text)
+
+    message = Message.objects.get()
+    assert message.body == text
+    assert message.name == "سامي 🌱"
+
+
+def test_sql_looking_text_is_stored_as_plain_text(client, django_capture_on_commit_callbacks):
+    text = "Robert'); DROP TABLE contacts_message;-- ' OR 1=1 --"
+    post(client, django_capture_on_commit_callbacks, name=text[:100], body=text)
+
+    assert Message.objects.get().body == text
+
+
+def test_a_malformed_phone_number_gets_a_clear_error(client):
+    response = client.post(URL, message_post_data(phone="call me maybe"))
+
+    assert response.status_code == 200
+    assert "Enter a phone number like (708) 555-0123" in response.content.decode()
+
+
+def test_a_bad_choice_value_gets_a_form_error(client):
+    response = client.post(URL, message_post_data(preferred_method="'; DROP TABLE x; --"))
+
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+
+
+# Privacy
+
+
+SECRETS = {
+    "name": "Quentin Hiddenname",
+    "phone": "(708) 613-9876",
+    "email": "quentin.hidden@example.com",
+    "best_time": "Tuesdays only",
+    "body": "A very private sentence about my recovery.",
+}
+SECRET_FRAGMENTS = ["Quentin", "Hiddenname", "613-9876", "6139876", "quentin.hidden", "Tuesdays", "private sentence"]
+
+
+def test_an_exception_report_for_a_post_contains_no_message_text_or_contact_details(settings, monkeypatch):
+    settings.DEBUG = False  # reports are cleansed only in production mode
+    monkeypatch.setattr(Message.objects.__class__, "create", broken_create)
+
+    text, html = exception_report_for(message_post_data(**SECRETS))
+
+    assert "database exploded" in text
+    assert "message_submit" in text  # the report does show where it broke
+    for fragment in SECRET_FRAGMENTS:
+        assert fragment not in text, fragment
+        assert fragment not in html, fragment
+
+
+def test_the_view_hides_every_post_parameter_from_error_reports():
+    request = RequestFactory().get(URL)
+    request.session = {}
+
+    MessageCreateView.as_view()(request)
+
+    assert request.sensitive_post_parameters == "__ALL__"
+
+
+def test_confirmation_url_and_redirect_carry_no_patient_data(client, django_capture_on_commit_callbacks):
+    response = post(client, django_capture_on_commit_callbacks, **SECRETS)
+
+    message = Message.objects.get()
+    assert response["Location"] == SENT
+    assert str(message.pk) not in response["Location"]
+    assert reverse("contacts:message-sent") == SENT
+
+
+class BrokenMailBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_with_the_mail_server_down_the_patient_still_sees_the_confirmation_and_a_later_run_sends_once(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    settings.EMAIL_BACKEND = "tests.contacts.test_views.BrokenMailBackend"
+
+    response = post(client, django_capture_on_commit_callbacks)
+
+    assert response["Location"] == SENT
+    assert client.get(SENT).status_code == 200
+    message = Message.objects.get()
+    assert mail.outbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_pending_notifications", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("send_pending_notifications", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert [email.subject for email in mail.outbox] == [f"New message #{message.pk}"]
+
+
+def test_the_429_page_says_when_to_try_again(client, settings, django_capture_on_commit_callbacks):
+    settings.MESSAGE_RATE_LIMIT = (1, 600)
+    post(client, django_capture_on_commit_callbacks, body="first")
+
+    response = post(client, django_capture_on_commit_callbacks, body="second")
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "600"
+    assert "try again in about 10 minutes" in response.content.decode()
+
+
+def test_a_message_refused_for_an_expired_security_token_comes_back_filled_in():
+    client = Client(enforce_csrf_checks=True)
+
+    original_start = valid_started(seconds_ago=120)
+    response = client.post(
+        URL, message_post_data(name="Kept Name", body="Kept words", voicemail_ok="yes", started=original_start)
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert 'Please press "Send my message" again' in body
+    assert 'value="Kept Name"' in body
+    assert "Kept words</textarea>" in body
+    assert 'value="yes"  id="id_voicemail_ok_1" checked' in body
+    assert Message.objects.count() == 0
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    assert f'name="started" value="{original_start}"' in body  # an immediate resend is not "too fast"
+    data = message_post_data(name="Kept Name", body="Kept words", csrfmiddlewaretoken=token, started=original_start)
+    assert client.post(URL, data)["Location"] == SENT
+    assert Message.objects.get().status == Message.Status.NEW
+
+
+def test_other_forms_refused_by_csrf_get_the_standard_403():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/admin/login/", {"username": "x", "password": "y"})
+
+    assert response.status_code == 403
+    assert "Kept" not in response.content.decode()
