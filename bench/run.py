@@ -61,11 +61,10 @@ def configure_environment() -> None:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_STATIC_ROOT": str(DATA_DIR / "staticfiles"),
             "DJANGO_STATICFILES_STORAGE": "whitenoise.storage.CompressedManifestStaticFilesStorage",
-            # Whichever of these the security settings read: off for plain HTTP on loopback.
+            # Off for plain HTTP on loopback (the TLS proxy's job in production).
             "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_SESSION_COOKIE_SECURE": "0",
-            "DJANGO_CSRF_COOKIE_SECURE": "0",
-            "DJANGO_SECURE_HSTS_SECONDS": "0",
+            "DJANGO_SECURE_COOKIES": "0",
+            "DJANGO_HSTS_SECONDS": "0",
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
     )
