@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse, reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View, csrf
 from django.views.decorators.cache import never_cache
@@ -278,25 +278,45 @@ class MessageSentView(TemplateView):
         return {**super().get_context_data(**kwargs), "urgent": bool(sent.get("urgent")), "method": sent.get("method")}
 
 
+def resolve_or_none(path: str):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+def _validly_signed(started: str) -> bool:
+    try:
+        signing.loads(started, salt=SIGNING_SALT)
+    except signing.BadSignature:
+        return False
+    return True
+
+
 @sensitive_post_parameters()
 @sensitive_variables()
 def csrf_failure(request, reason=""):
-    """A message form refused by CSRF protection comes back filled in, never lost.
+    """A message or comment form refused by CSRF protection comes back filled in, never lost.
 
     The usual cause is an expired or blocked security cookie, not an attack. The patient sees
     their words again with a fresh token and presses Send once more; nothing was stored. Every
     other refused form gets Django's standard 403 page.
     """
-    if request.path != reverse("contacts:message-create") or request.method != "POST":
+    if request.method != "POST":
         return csrf.csrf_failure(request, reason=reason)
     kept = {key: value for key, value in request.POST.items() if key not in {"csrfmiddlewaretoken", "started"}}
+    match = resolve_or_none(request.path_info)
+    if match is not None and match.view_name == "contacts:comment-create":
+        article = Article.objects.published().filter(slug=match.kwargs["slug"]).first()
+        if article is not None:
+            comment_form = CommentForm(initial=kept)
+            if _validly_signed(request.POST.get("started", "")):
+                comment_form.initial["started"] = request.POST["started"]
+            return article_response(request, article, form=comment_form, status=403, comment_csrf_failed=True)
+    if request.path != reverse("contacts:message-create"):
+        return csrf.csrf_failure(request, reason=reason)
     form = MessageForm(initial=kept)
     # Keep the original start time, so that pressing Send again at once is not taken for a bot.
-    started = request.POST.get("started", "")
-    try:
-        signing.loads(started, salt=SIGNING_SALT)
-    except signing.BadSignature:
-        pass
-    else:
-        form.initial["started"] = started
+    if _validly_signed(request.POST.get("started", "")):
+        form.initial["started"] = request.POST["started"]
     return render(request, "contacts/message_form.html", {"form": form, "csrf_failed": True}, status=403)

@@ -490,3 +490,27 @@ def test_an_editor_previewing_a_draft_sees_no_form(client):
     body = client.get(draft.get_absolute_url()).content.decode()
 
     assert 'id="id_comment"' not in body
+
+
+def test_a_comment_refused_by_csrf_protection_comes_back_with_the_readers_words():
+    from django.test import Client
+
+    article = make_article()
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        reverse("contacts:comment-create", args=[article.slug]),
+        {
+            "name": "Robin",
+            "email": "robin@example.com",
+            "comment": "Words I do not want to lose.",
+            "started": started_ago(),
+        },
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "Words I do not want to lose." in body
+    assert "press the button again" in body
+    assert "robin@example.com" in body  # in the form field only, for the reader to send again
+    assert Comment.objects.count() == 0
