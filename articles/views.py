@@ -2,6 +2,7 @@ from django.http import Http404
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.models import Article
+from articles.structured_data import article_data, clinic_data, to_script_json
 
 
 class HomeView(TemplateView):
@@ -10,6 +11,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["articles"] = Article.objects.published()[:10]
+        context["structured_data"] = to_script_json(clinic_data())
         return context
 
 
@@ -35,3 +37,8 @@ class ArticleDetailView(DetailView):
         if self.request.user.has_perm("articles.change_article"):
             return article
         raise Http404("No article found matching the query")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["structured_data"] = to_script_json(article_data(self.object))
+        return context

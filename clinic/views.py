@@ -2,12 +2,14 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template import loader
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 
 @require_GET
 def robots_txt(request):
-    body = loader.render_to_string("robots.txt", {"request": request}, request=request)
+    context = {"sitemap_url": settings.SITE_URL + reverse("sitemap")}
+    body = loader.render_to_string("robots.txt", context, request=request)
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
