@@ -44,8 +44,9 @@ def test_tab_from_the_top_reaches_the_skip_link_first_and_it_moves_focus_to_main
     assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
 
 
-def test_keyboard_reaches_every_control_in_order_with_a_visible_focus_outline(page, faq_article):
-    page.goto(faq_article.get_absolute_url())
+@pytest.mark.parametrize("name", ["home", "article"])
+def test_keyboard_reaches_every_control_in_order_with_a_visible_focus_outline(page, faq_article, name):
+    page.goto(PUBLIC_PAGES[name](faq_article))
     expected = page.evaluate(
         """selector => [...document.querySelectorAll(selector)]
             .filter(el => el.getClientRects().length > 0 || el.classList.contains('skip-link'))
