@@ -5,8 +5,9 @@ Without it the browser tests are skipped with one line saying how to enable them
 (CI=true), where a missing browser fails the run instead.
 
 Every page records each network request and the test fails if any goes to a host other than the
-live server. `screenshot(page)` writes artifacts/screenshots/<test>-<size>.png; `axe_check(page)`
-asserts zero WCAG 2.1 A/AA violations.
+live server, or if the page reports an error (a script error, a Content-Security-Policy refusal).
+`screenshot(page, "label")` writes artifacts/screenshots/<test>-<label>-<size>.png;
+`axe_check(page)` asserts zero WCAG 2.1 A/AA violations.
 """
 
 import os
@@ -109,12 +110,22 @@ def faq_article(transactional_db):
 
 
 class RequestLog:
-    """Every request a browser context made, and those that went to another host (blocked)."""
+    """Every request a browser context made, those that went to another host (blocked), and the
+    errors pages reported (script errors, Content-Security-Policy refusals)."""
 
     def __init__(self, allowed_netloc: str):
         self.allowed_netloc = allowed_netloc
         self.urls: list[str] = []
         self.foreign: list[str] = []
+        self.errors: list[str] = []
+
+    def console(self, message):
+        # A 404 page is an expected answer, not a broken page.
+        if message.type == "error" and "status of 404" not in message.text:
+            self.errors.append(f"{message.location.get('url')}: {message.text}")
+
+    def web_error(self, error):
+        self.errors.append(str(error.error))
 
     def route(self, route):
         url = route.request.url
@@ -129,6 +140,9 @@ class RequestLog:
     def assert_only_local(self) -> None:
         assert not self.foreign, "requests to hosts other than the test server:\n" + "\n".join(self.foreign)
 
+    def assert_no_errors(self) -> None:
+        assert not self.errors, "the browser reported errors:\n" + "\n".join(self.errors)
+
 
 @pytest.fixture
 def new_context(browser, live_server) -> Iterator[Callable[..., tuple[BrowserContext, RequestLog]]]:
@@ -141,6 +155,8 @@ def new_context(browser, live_server) -> Iterator[Callable[..., tuple[BrowserCon
         context.set_default_timeout(10_000)
         log = RequestLog(urlsplit(live_server.url).netloc)
         context.route("**/*", log.route)
+        context.on("console", log.console)
+        context.on("weberror", log.web_error)
         opened.append((context, log))
         return context, log
 
@@ -149,6 +165,7 @@ def new_context(browser, live_server) -> Iterator[Callable[..., tuple[BrowserCon
         context.close()
     for _context, log in opened:
         log.assert_only_local()
+        log.assert_no_errors()
 
 
 @pytest.fixture(params=list(SIZES), ids=list(SIZES))

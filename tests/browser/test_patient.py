@@ -79,3 +79,53 @@ def test_a_request_to_another_host_is_blocked_and_reported(new_context, live_ser
     with pytest.raises(AssertionError, match="fonts.example.com"):
         log.assert_only_local()
     log.foreign.clear()
+    log.errors.clear()  # the blocked fetch's own console error
+
+
+def test_an_inline_script_refused_by_the_content_security_policy_fails_the_test(new_context, live_server):
+    context, log = new_context()
+    page = context.new_page()
+    page.route(
+        f"{live_server.url}/csp-probe",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            headers={"Content-Security-Policy": "script-src 'self'"},
+            body='<!doctype html><title>probe</title><script>document.title = "ran"</script>',
+        ),
+    )
+
+    page.goto("/csp-probe")
+
+    assert page.title() == "probe"
+    assert any("Content Security Policy" in error for error in log.errors), log.errors
+    with pytest.raises(AssertionError, match="Content Security Policy"):
+        log.assert_no_errors()
+    log.errors.clear()
+
+
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def test_pages_with_structured_data_raise_no_errors_under_a_strict_content_security_policy(
+    new_context, faq_article, live_server
+):
+    context, log = new_context()
+    page = context.new_page()
+
+    def with_strict_csp(route):
+        if route.request.resource_type != "document" or not route.request.url.startswith(live_server.url):
+            route.fallback()  # to the request log, which checks the host
+            return
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    page.route("**/*", with_strict_csp)
+    for url in [reverse("articles:home"), faq_article.get_absolute_url()]:
+        page.goto(url)
+
+        expect(page.locator("script[type='application/ld+json']")).to_have_count(1)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert log.errors == []
