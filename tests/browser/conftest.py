@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from django.urls import reverse
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread, which makes Django refuse ORM
 # calls from tests (SynchronousOnlyOperation). The tests use the ORM synchronously on purpose.
@@ -36,6 +37,8 @@ CHROMIUM_ARGS = [
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# The password tests/factories.py gives staff users.
+STAFF_PASSWORD = "a-long-test-password"
 # Not network requests: nothing leaves the browser for these.
 LOCAL_SCHEMES = {"data", "blob", "about"}
 
@@ -200,6 +203,20 @@ def screenshot(request) -> Callable[..., Path]:
         return path
 
     return take
+
+
+@pytest.fixture
+def staff_login(live_server) -> Callable[..., None]:
+    """`staff_login(page, user)` signs a staff user in through the admin login form, as a person would."""
+
+    def login(page: Page, user, password: str = STAFF_PASSWORD) -> None:
+        page.goto(reverse("admin:login"))
+        page.get_by_label("Username").fill(user.get_username())
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    return login
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,11 @@ from tests.factories import make_editor
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_editor_changes_an_faq_answer_and_the_public_page_shows_it(page, faq_article, screenshot):
-    make_editor("editor")
+def test_editor_changes_an_faq_answer_and_the_public_page_shows_it(page, faq_article, staff_login, screenshot):
     entry = faq_article.entries.all()[0]
+    staff_login(page, make_editor("editor"))
 
-    page.goto(reverse("admin:login") + "?next=" + reverse("admin:articles_article_change", args=[faq_article.pk]))
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Log in").click()
+    page.goto(reverse("admin:articles_article_change", args=[faq_article.pk]))
     answer = page.locator("textarea[name='entries-0-answer']")
     expect(answer).to_have_value(entry.answer)
     answer.fill("Tapering **slowly**, with your doctor, is the safest way down.")
