@@ -25,6 +25,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 # Playwright's sync API runs an event loop in the test thread, which makes Django refuse ORM
 # calls from tests (SynchronousOnlyOperation). The tests use the ORM synchronously on purpose.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+# Generous waits: CI machines are shared and slow; a passing test never waits this long.
+expect.set_options(timeout=15_000)
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -155,7 +157,7 @@ def new_context(browser, live_server) -> Iterator[Callable[..., tuple[BrowserCon
 
     def build(**options) -> tuple[BrowserContext, RequestLog]:
         context = browser.new_context(base_url=live_server.url, **options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(15_000)
         log = RequestLog(urlsplit(live_server.url).netloc)
         context.route("**/*", log.route)
         context.on("console", log.console)
