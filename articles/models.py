@@ -2,6 +2,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.markup import render_markdown
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -114,6 +118,11 @@ class FaqEntry(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+    @cached_property
+    def answer_html(self) -> SafeString:
+        """The answer as sanitised HTML, rendered once per instance (page and JSON-LD share it)."""
+        return mark_safe(render_markdown(self.answer))  # noqa: S308 - render_markdown sanitises with nh3
 
 
 class Source(models.Model):

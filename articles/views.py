@@ -1,3 +1,4 @@
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
@@ -8,6 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.cache import article_fragment, content_version, page_etag
 from articles.models import Article
+from articles.structured_data import article_data, clinic_data, to_script_json
 from contacts.forms import MessageForm
 from contacts.views import comment_section
 
@@ -39,6 +41,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["articles"] = _home_articles(self.request)
         context["message_form"] = MessageForm(initial={"sent_from": self.request.path})
+        context["structured_data"] = to_script_json(clinic_data())
         return context
 
 
@@ -85,6 +88,12 @@ def _article_etag(request, slug: str) -> str | None:
     return page_etag(request, "article", article.pk, article.updated_at.timestamp(), request._article_content_version)
 
 
+def _with_content(article: Article) -> Article:
+    """The article with its entries and sources loaded once, however many cached parts render them."""
+    prefetch_related_objects([article], "entries", "sources")
+    return article
+
+
 @method_decorator([*revalidated_private_page, condition(etag_func=_article_etag)], name="dispatch")
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
@@ -113,7 +122,13 @@ class ArticleDetailView(DetailView):
             article=article,
             part="body",
             version=version,
-            render=lambda: render_to_string("includes/_article_body.html", {"article": article}),
+            render=lambda: render_to_string("includes/_article_body.html", {"article": _with_content(article)}),
+        )
+        context["structured_data"] = article_fragment(
+            article=article,
+            part="jsonld",
+            version=version,
+            render=lambda: to_script_json(article_data(_with_content(article))),
         )
         # The approved comments' page and the form; the comment view passes back a form with errors.
         context.update(comment_section(self.request, article, version=version, form=kwargs.get("comment_form")))

@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from articles.sitemaps import sitemaps
 from clinic import views
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("", include("articles.urls")),
     path("", include("contacts.urls")),

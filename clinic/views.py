@@ -7,6 +7,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponsePerman
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
@@ -15,9 +16,8 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 def robots_txt(request):
-    body = loader.render_to_string(
-        "robots.txt", {"request": request, "admin_path": settings.ADMIN_PATH}, request=request
-    )
+    context = {"admin_path": settings.ADMIN_PATH, "sitemap_url": settings.SITE_URL + reverse("sitemap")}
+    body = loader.render_to_string("robots.txt", context, request=request)
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 

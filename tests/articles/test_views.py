@@ -143,3 +143,60 @@ def test_article_page_query_count_does_not_grow_with_entries(client, django_asse
     # article, entries, sources, comment counts, the page of comment threads
     with django_assert_num_queries(5):
         client.get(article.get_absolute_url())
+
+
+def _head(body: str) -> str:
+    return body[: body.index("</head>")]
+
+
+def test_article_page_has_canonical_url_title_description_and_sharing_tags(client, settings):
+    settings.SITE_URL = "https://clinic.example.org"
+    article = make_article(title="About pain", meta_description="What opioid pain is.")
+
+    head = _head(client.get(article.get_absolute_url() + "?utm_source=x", HTTP_HOST="127.0.0.1").content.decode())
+
+    url = f"https://clinic.example.org{article.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{url}">' in head
+    assert "<title>About pain · Lakeside Recovery Clinic</title>" in head
+    assert '<meta name="description" content="What opioid pain is.">' in head
+    assert '<meta property="og:type" content="article">' in head
+    assert '<meta property="og:title" content="About pain">' in head
+    assert '<meta property="og:description" content="What opioid pain is.">' in head
+    assert f'<meta property="og:url" content="{url}">' in head
+    assert '<meta name="twitter:card" content="summary">' in head
+    assert "noindex" not in head
+
+
+def test_list_pages_past_the_first_keep_their_page_number_in_the_canonical_url(client, settings):
+    settings.SITE_URL = "https://clinic.example.org"
+    for _ in range(21):
+        make_article()
+
+    head = _head(client.get("/articles/?page=2&utm_source=x").content.decode())
+
+    assert '<link rel="canonical" href="https://clinic.example.org/articles/?page=2">' in head
+    assert '<meta property="og:title" content="Articles · Lakeside Recovery Clinic">' in head
+
+
+def test_home_page_has_its_own_canonical_url_and_website_sharing_tags(client, settings):
+    settings.SITE_URL = "https://clinic.example.org"
+
+    head = _head(client.get("/").content.decode())
+
+    assert '<link rel="canonical" href="https://clinic.example.org/">' in head
+    assert '<meta property="og:type" content="website">' in head
+    assert "<title>Lakeside Recovery Clinic</title>" in head
+
+
+def test_404_page_is_not_indexed_and_claims_no_canonical_url(client):
+    head = _head(client.get("/articles/no-such-thing/").content.decode())
+
+    assert '<meta name="robots" content="noindex">' in head
+    assert 'rel="canonical"' not in head
+
+
+def test_draft_preview_is_not_indexed(client):
+    draft = make_draft()
+    client.force_login(make_editor())
+
+    assert '<meta name="robots" content="noindex">' in _head(client.get(draft.get_absolute_url()).content.decode())

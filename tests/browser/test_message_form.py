@@ -4,43 +4,21 @@ Drives Debian's Chromium through Playwright against the live test server, with J
 for the patient (the form must work without it).
 """
 
-import os
-
 import pytest
 from django.core import mail
-from django.db import connections
-from playwright.sync_api import sync_playwright
 
 from contacts.models import Message
 from tests.factories import make_article, make_counselor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-@pytest.fixture
-def browser(settings):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+@pytest.fixture(autouse=True)
+def _patient_settings(settings):
     settings.MIN_FORM_FILL_SECONDS = 0
     settings.COUNSELORS_EMAIL = ["counselors@clinic.test"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        # The test's ORM calls got their own connection while Playwright's loop ran: close it
-        # here, in the same context, or the test database cannot be dropped at the end.
-        connections.close_all()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def fill_and_send(page, *, name: str, body: str):

@@ -1,0 +1,135 @@
+"""A patient on a phone or a desktop reads the FAQ, jumps through it and finds the phone number."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def assert_in_viewport(page: Page, selector: str) -> None:
+    """The element is scrolled into view (waiting out smooth scrolling) and fits the width."""
+    expect(page.locator(selector)).to_be_in_viewport()
+    box = page.locator(selector).bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"], f"{selector} sticks out: {box}"
+
+
+def test_patient_reads_the_faq_and_follows_the_table_of_contents(page, faq_article, screenshot):
+    entries = list(faq_article.entries.all())
+    page.goto("/")
+    screenshot(page, "home")
+
+    page.get_by_role("link", name=faq_article.title).first.click()
+
+    expect(page).to_have_url(faq_article.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text(faq_article.title)
+    toc = page.get_by_role("navigation", name="On this page")
+    expect(toc.get_by_role("link")).to_have_count(len(entries))
+    screenshot(page, "article")
+    for entry in (entries[-1], entries[len(entries) // 2]):
+        toc.get_by_role("link", name=entry.question, exact=True).click()
+
+        expect(page).to_have_url(f"{faq_article.get_absolute_url()}#{entry.anchor}")
+        heading = page.locator(f"h2#{entry.anchor}")
+        expect(heading).to_have_text(entry.question)
+        assert page.evaluate("document.querySelector(':target').id") == entry.anchor
+        assert_in_viewport(page, f"h2#{entry.anchor}")
+        expect(page.locator(f"section[aria-labelledby='{entry.anchor}'] .answer")).to_be_visible()
+
+
+def test_patient_finds_a_large_call_link_with_the_clinic_number_on_every_page(page, faq_article):
+    for url in ["/", reverse("articles:list"), faq_article.get_absolute_url(), reverse("contacts:message-create")]:
+        page.goto(url)
+
+        call = page.get_by_role("banner").get_by_role("link", name="Call (708) 613-4750")
+        expect(call).to_be_visible()
+        expect(call).to_have_attribute("href", "tel:+17086134750")
+        box = call.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, f"call link is too small to tap on {url}: {box}"
+        expect(page.get_by_role("contentinfo").get_by_role("link", name="(708) 613-4750")).to_have_attribute(
+            "href", "tel:+17086134750"
+        )
+
+
+def test_article_and_table_of_contents_work_with_javascript_off(new_context, faq_article, viewport, screenshot):
+    context, _log = new_context(viewport=viewport, java_script_enabled=False)
+    page = context.new_page()
+    entry = list(faq_article.entries.all())[-1]
+
+    page.goto(faq_article.get_absolute_url())
+    page.get_by_role("navigation", name="On this page").get_by_role("link", name=entry.question, exact=True).click()
+
+    expect(page).to_have_url(f"{faq_article.get_absolute_url()}#{entry.anchor}")
+    assert_in_viewport(page, f"h2#{entry.anchor}")
+    expect(page.locator(".answer").first).to_be_visible()
+    expect(page.get_by_role("link", name="message us")).to_have_attribute("href", reverse("contacts:message-create"))
+    screenshot(page, "no-js")
+
+
+def test_a_request_to_another_host_is_blocked_and_reported(new_context, live_server):
+    context, log = new_context()
+    page = context.new_page()
+    page.goto("/")
+
+    # Bypass the page's own Content-Security-Policy (which would refuse the fetch before it
+    # leaves the browser) so that the request log's own guard is what is tested here.
+    page.route(f"{live_server.url}/", lambda route: route.fulfill(body="<!doctype html><title>probe</title>"))
+    page.goto("/")
+    # The promise settles only after the request was routed (and aborted).
+    page.evaluate("fetch('https://fonts.example.com/font.woff2').catch(() => null)")
+
+    assert log.foreign == ["https://fonts.example.com/font.woff2"]
+    assert any(url.startswith(live_server.url) for url in log.urls)
+    with pytest.raises(AssertionError, match="fonts.example.com"):
+        log.assert_only_local()
+    log.foreign.clear()
+    log.errors.clear()  # the blocked fetch's own console error
+
+
+def test_an_inline_script_refused_by_the_content_security_policy_fails_the_test(new_context, live_server):
+    context, log = new_context()
+    page = context.new_page()
+    page.route(
+        f"{live_server.url}/csp-probe",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            headers={"Content-Security-Policy": "script-src 'self'"},
+            body='<!doctype html><title>probe</title><script>document.title = "ran"</script>',
+        ),
+    )
+
+    page.goto("/csp-probe")
+
+    assert page.title() == "probe"
+    assert any("Content Security Policy" in error for error in log.errors), log.errors
+    with pytest.raises(AssertionError, match="Content Security Policy"):
+        log.assert_no_errors()
+    log.errors.clear()
+
+
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def test_pages_with_structured_data_raise_no_errors_under_a_strict_content_security_policy(
+    new_context, faq_article, live_server
+):
+    context, log = new_context()
+    page = context.new_page()
+
+    def with_strict_csp(route):
+        if route.request.resource_type != "document" or not route.request.url.startswith(live_server.url):
+            route.fallback()  # to the request log, which checks the host
+            return
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    page.route("**/*", with_strict_csp)
+    for url in [reverse("articles:home"), faq_article.get_absolute_url()]:
+        page.goto(url)
+
+        expect(page.locator("script[type='application/ld+json']")).to_have_count(1)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert log.errors == []
