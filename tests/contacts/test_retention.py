@@ -229,3 +229,10 @@ def test_erasing_an_approved_comment_refreshes_the_article_for_readers(
     after = client.get(article.get_absolute_url()).content.decode()
     assert "Sam's comment" not in after and "Sam&#x27;s comment" not in after
     assert "A reply to Sam" in after
+
+
+def test_a_note_added_after_closing_does_not_postpone_the_purge():
+    closed = aged(make_message(status=Message.Status.CLOSED), 366)
+    message_note_add(message=closed, author=make_counselor(), text="Filed.")
+
+    assert messages_purge().closed_ids == [closed.pk]
