@@ -25,6 +25,7 @@ from contacts.services import (
     message_note_add,
     message_set_status,
     message_view_record,
+    messages_delete,
     messages_export_record,
 )
 
@@ -371,6 +372,12 @@ class MessageAdmin(admin.ModelAdmin):
             message_assign(message=obj, assignee=assignee, by=request.user)
         if "status" in form.changed_data:
             message_set_status(message=obj, status=status, by=request.user)
+
+    def delete_model(self, request, obj):
+        messages_delete(messages=[obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        messages_delete(messages=queryset, by=request.user)
 
     def save_formset(self, request, form, formset, change):
         for note in formset.save(commit=False):

@@ -262,6 +262,7 @@ class AuditEvent(models.Model):
         ASSIGNED = "assigned", "Assigned"
         PURGED = "purged", "Purged (retention)"
         ERASED = "erased", "Erased (privacy request)"
+        DELETED = "deleted", "Deleted by hand"
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(

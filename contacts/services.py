@@ -387,6 +387,9 @@ def messages_purge(*, retention_days: int | None = None, dry_run: bool = False, 
     closed = Message.objects.filter(status=Message.Status.CLOSED, updated_at__lt=now - timedelta(days=days))
     spam = Message.objects.filter(status=Message.Status.SPAM, updated_at__lt=now - timedelta(days=SPAM_RETENTION_DAYS))
     with transaction.atomic():
+        if not dry_run:
+            # Locked rows are re-checked after a concurrent change: a message reopened meanwhile is spared.
+            closed, spam = closed.select_for_update(), spam.select_for_update()
         closed_ids = sorted(closed.values_list("pk", flat=True))
         spam_ids = sorted(spam.values_list("pk", flat=True))
         ids = closed_ids + spam_ids
@@ -403,6 +406,19 @@ def messages_purge(*, retention_days: int | None = None, dry_run: bool = False, 
                 detail=f"spam, kept {SPAM_RETENTION_DAYS} days",
             )  # fmt: skip
     return PurgeResult(closed_ids=closed_ids, spam_ids=spam_ids, notes=notes, dry_run=dry_run)
+
+
+@transaction.atomic
+def messages_delete(*, messages: Iterable[Message], by) -> int:
+    """Delete the messages (with their notes) by hand, leaving a "deleted" audit event for each.
+
+    Only clinic admins hold the permission; retention and erasure have their own services.
+    Returns how many messages were deleted.
+    """
+    ids = [message.pk for message in messages]
+    _, per_model = Message.objects.filter(pk__in=ids).delete()
+    audit_record(actor=by, action=AuditEvent.Action.DELETED, message_ids=ids)
+    return per_model.get(Message._meta.label, 0)
 
 
 class PersonNotFound(Exception):

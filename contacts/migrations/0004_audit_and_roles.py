@@ -90,6 +90,7 @@ class Migration(migrations.Migration):
                             ("assigned", "Assigned"),
                             ("purged", "Purged (retention)"),
                             ("erased", "Erased (privacy request)"),
+                            ("deleted", "Deleted by hand"),
                         ],
                         max_length=20,
                     ),

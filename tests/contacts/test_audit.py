@@ -166,3 +166,14 @@ def test_nobody_not_even_a_superuser_can_add_change_or_delete_audit_events(clien
 
     event.refresh_from_db()
     assert (event.detail, event.actor_name) == ("", "root")
+
+
+def test_a_clinic_admin_deleting_messages_by_hand_is_recorded(client):
+    one, two, three = make_message(), make_message(), make_message()
+    client.force_login(make_member("boss", "Clinic admins"))
+
+    client.post(reverse("admin:contacts_message_delete", args=[one.pk]), {"post": "yes"})
+    client.post(MESSAGES, {"action": "delete_selected", "_selected_action": [two.pk, three.pk], "post": "yes"})
+
+    assert not Message.objects.exists()
+    assert sorted(events(action="deleted")) == [("deleted", "boss", m.pk, "") for m in (one, two, three)]
