@@ -82,9 +82,8 @@ def production_env(redis_url) -> dict[str, str]:
         "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
         # Plain HTTP on loopback (the TLS proxy's job in production).
         "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SESSION_COOKIE_SECURE": "0",
-        "DJANGO_CSRF_COOKIE_SECURE": "0",
-        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_HSTS_SECONDS": "0",
     }
 
 
