@@ -30,9 +30,9 @@ class Command(BaseCommand):
         except PersonNotFound as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"Found {len(records.messages)} message(s) {_numbers(records.message_ids)} "
+            f"Found {len(records.messages)} message(s){_numbers(records.message_ids)} "
             f"with {sum(len(m.notes.all()) for m in records.messages)} note(s), "
-            f"and {len(records.comments)} comment(s) {_numbers(records.comment_ids)}."
+            f"and {len(records.comments)} comment(s){_numbers(records.comment_ids)}."
         )
         if export:
             _write_private(export, person_export(records=records))
@@ -47,7 +47,7 @@ class Command(BaseCommand):
 
 
 def _numbers(ids: list[int]) -> str:
-    return "(" + ", ".join(f"#{pk}" for pk in ids) + ")" if ids else ""
+    return " (" + ", ".join(f"#{pk}" for pk in ids) + ")" if ids else ""
 
 
 def _write_private(path: str, data: dict) -> None:
