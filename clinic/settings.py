@@ -287,6 +287,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 CSRF_FAILURE_VIEW = "contacts.views.csrf_failure"
 # Counselors told (by number and admin link only) that a message arrived.
 COUNSELORS_EMAIL = env_list("DJANGO_COUNSELORS_EMAIL")
+# `manage.py purge_messages` deletes closed messages this many days after their last change.
+MESSAGE_RETENTION_DAYS = env_int("DJANGO_MESSAGE_RETENTION_DAYS", 365)
+if MESSAGE_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("DJANGO_MESSAGE_RETENTION_DAYS must be 1 or more.")
 
 # Comments
 # Staff addresses told when a comment waits for moderation (comma-separated).

@@ -15,16 +15,18 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
 from contacts.crisis import crisis_terms
-from contacts.models import Comment, Message, MessageNote
+from contacts.models import AuditEvent, Comment, Message, MessageNote
 from contacts.services import (
     comment_approve,
     comment_mark_spam,
     comment_trash,
     comment_unapprove,
     message_assign,
-    message_mark_opened,
     message_note_add,
     message_set_status,
+    message_view_record,
+    messages_delete,
+    messages_export_record,
 )
 
 # Comments
@@ -359,7 +361,7 @@ class MessageAdmin(admin.ModelAdmin):
         if request.method == "GET":
             message = self.get_object(request, unquote(object_id))
             if message is not None and self.has_view_permission(request, message):
-                message_mark_opened(message=message, user=request.user)
+                message_view_record(message=message, user=request.user)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -370,6 +372,12 @@ class MessageAdmin(admin.ModelAdmin):
             message_assign(message=obj, assignee=assignee, by=request.user)
         if "status" in form.changed_data:
             message_set_status(message=obj, status=status, by=request.user)
+
+    def delete_model(self, request, obj):
+        messages_delete(messages=[obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        messages_delete(messages=queryset, by=request.user)
 
     def save_formset(self, request, form, formset, change):
         for note in formset.save(commit=False):
@@ -411,7 +419,9 @@ class MessageAdmin(admin.ModelAdmin):
                 "email", "best time", "voicemail ok", "clinic name ok", "first contacted", "message",
             ]
         )  # fmt: skip
-        for m in queryset.select_related("assigned_to").order_by("created_at"):
+        exported = list(queryset.select_related("assigned_to").order_by("created_at"))
+        messages_export_record(message_ids=[m.pk for m in exported], user=request.user)
+        for m in exported:
             writer.writerow(
                 [
                     m.pk,
@@ -433,3 +443,30 @@ class MessageAdmin(admin.ModelAdmin):
                 ]
             )
         return response
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Who looked at or changed which message, read-only: nobody adds, edits or deletes a record."""
+
+    list_display = ["created_at", "actor_name", "action", "message_number", "detail"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["=message_id", "actor_name"]
+    search_help_text = "Search by message number or username."
+    show_full_result_count = False
+    list_per_page = 100
+    fields = ["created_at", "actor_name", "actor", "action", "message_number", "detail"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="message", ordering="message_id")
+    def message_number(self, obj: AuditEvent) -> str:
+        return f"#{obj.message_id}" if obj.message_id else "-"

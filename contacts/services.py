@@ -5,9 +5,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import phonenumbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -15,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from articles.services import article_content_invalidate
 from contacts.crisis import is_crisis
-from contacts.models import Comment, Message, MessageNote
+from contacts.models import AuditEvent, Comment, Message, MessageNote
 from contacts.moderation import comment_verdict, comments_are_open
 from contacts.notifications import notification_queue
 
@@ -288,7 +289,9 @@ def message_set_status(*, message: Message, status: str, by) -> bool:
         update_fields.append("first_contacted_at")
     with transaction.atomic():
         message.save(update_fields=update_fields)
-        message_note_add(message=message, author=by, text=f"Status: {old_label} → {message.get_status_display()}.")
+        change = f"{old_label} → {message.get_status_display()}"
+        message_note_add(message=message, author=by, text=f"Status: {change}.")
+        audit_record(actor=by, action=AuditEvent.Action.STATUS_CHANGED, message_ids=[message.pk], detail=change)
     return True
 
 
@@ -300,10 +303,12 @@ def message_assign(*, message: Message, assignee, by) -> bool:
     if message.assigned_to_id == (assignee.pk if assignee else None):
         return False
     with transaction.atomic():
+        before = message.assigned_to.get_username() if message.assigned_to else "nobody"
         message.assigned_to = assignee
         message.save(update_fields=["assigned_to", "updated_at"])
         who = assignee.get_username() if assignee else "nobody"
         message_note_add(message=message, author=by, text=f"Assigned to {who}.")
+        audit_record(actor=by, action=AuditEvent.Action.ASSIGNED, message_ids=[message.pk], detail=f"{before} → {who}")
         if assignee and message.status == Message.Status.NEW:
             message_set_status(message=message, status=Message.Status.IN_PROGRESS, by=by)
     return True
@@ -321,3 +326,219 @@ def message_mark_opened(*, message: Message, user) -> bool:
     if updated:
         message.first_opened_at, message.first_opened_by = now, user
     return bool(updated)
+
+
+# Audit
+
+
+def audit_record(
+    *, actor, action: str, message_ids: Iterable[int | None], detail: str = "", actor_name: str = ""
+) -> int:
+    """Append one audit event per message number (None: one event about no single message).
+
+    `actor` is the staff user (or None for a command, named by `actor_name`). `detail` must
+    never hold patient data: statuses, usernames, counts and numbers only. Returns how many
+    events were written; they commit or roll back with the change they record.
+    """
+    name = actor_name or (actor.get_username() if actor is not None else "system")
+    events = [
+        AuditEvent(actor=actor, actor_name=name, action=action, message_id=message_id, detail=detail)
+        for message_id in message_ids
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
+
+
+def message_view_record(*, message: Message, user) -> None:
+    """Record that `user` opened the message, and mark it read if nobody had opened it yet."""
+    message_mark_opened(message=message, user=user)
+    audit_record(actor=user, action=AuditEvent.Action.VIEWED, message_ids=[message.pk])
+
+
+def messages_export_record(*, message_ids: Iterable[int], user) -> int:
+    """Record that `user` exported these messages (one event each). Returns how many were recorded."""
+    ids = list(message_ids)
+    return audit_record(actor=user, action=AuditEvent.Action.EXPORTED, message_ids=ids, detail=f"CSV of {len(ids)}")
+
+
+# Retention and erasure
+
+SPAM_RETENTION_DAYS = 30
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    closed_ids: list[int]
+    spam_ids: list[int]
+    notes: int
+    dry_run: bool
+
+
+def messages_purge(*, retention_days: int | None = None, dry_run: bool = False, actor_name: str = "") -> PurgeResult:
+    """Delete closed messages and spam that are past their retention, with their notes.
+
+    Closed messages go `retention_days` (default `MESSAGE_RETENTION_DAYS`) after their last
+    change (`updated_at`: closing, reopening or reassigning restarts the clock); spam goes
+    after 30 days. New, in-progress and contacted messages are never touched. Each deleted
+    message leaves a "purged" audit event (its number only). With `dry_run` nothing changes.
+    """
+    days = settings.MESSAGE_RETENTION_DAYS if retention_days is None else retention_days
+    now = timezone.now()
+    closed = Message.objects.filter(status=Message.Status.CLOSED, updated_at__lt=now - timedelta(days=days))
+    spam = Message.objects.filter(status=Message.Status.SPAM, updated_at__lt=now - timedelta(days=SPAM_RETENTION_DAYS))
+    with transaction.atomic():
+        if not dry_run:
+            # Locked rows are re-checked after a concurrent change: a message reopened meanwhile is spared.
+            closed, spam = closed.select_for_update(), spam.select_for_update()
+        closed_ids = sorted(closed.values_list("pk", flat=True))
+        spam_ids = sorted(spam.values_list("pk", flat=True))
+        ids = closed_ids + spam_ids
+        notes = MessageNote.objects.filter(message_id__in=ids).count()
+        if not dry_run and ids:
+            Message.objects.filter(pk__in=ids).delete()
+            name = actor_name or "manage.py purge_messages"
+            audit_record(
+                actor=None, actor_name=name, action=AuditEvent.Action.PURGED, message_ids=closed_ids,
+                detail=f"closed, kept {days} days",
+            )  # fmt: skip
+            audit_record(
+                actor=None, actor_name=name, action=AuditEvent.Action.PURGED, message_ids=spam_ids,
+                detail=f"spam, kept {SPAM_RETENTION_DAYS} days",
+            )  # fmt: skip
+    return PurgeResult(closed_ids=closed_ids, spam_ids=spam_ids, notes=notes, dry_run=dry_run)
+
+
+@transaction.atomic
+def messages_delete(*, messages: Iterable[Message], by) -> int:
+    """Delete the messages (with their notes) by hand, leaving a "deleted" audit event for each.
+
+    Only clinic admins hold the permission; retention and erasure have their own services.
+    Returns how many messages were deleted.
+    """
+    ids = [message.pk for message in messages]
+    _, per_model = Message.objects.filter(pk__in=ids).delete()
+    audit_record(actor=by, action=AuditEvent.Action.DELETED, message_ids=ids)
+    return per_model.get(Message._meta.label, 0)
+
+
+class PersonNotFound(Exception):
+    """The email or phone given cannot identify anyone (empty, or not a phone number)."""
+
+
+@dataclass
+class PersonRecords:
+    """Everything stored about one person: their messages (with notes) and their comments."""
+
+    messages: list[Message]
+    comments: list[Comment]
+
+    @property
+    def message_ids(self) -> list[int]:
+        return [m.pk for m in self.messages]
+
+    @property
+    def comment_ids(self) -> list[int]:
+        return [c.pk for c in self.comments]
+
+
+def normalise_phone(phone: str) -> str:
+    """The number in E.164 (how messages store it); US numbers may be written any usual way."""
+    try:
+        number = phonenumbers.parse(phone, "US")
+    except phonenumbers.NumberParseException as error:
+        raise PersonNotFound(f"'{phone}' is not a phone number.") from error
+    if not phonenumbers.is_possible_number(number):
+        raise PersonNotFound(f"'{phone}' is not a phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def person_find(*, email: str = "", phone: str = "") -> PersonRecords:
+    """Every message (by email or phone) and every comment (by email) of one person.
+
+    Emails match in any case; phones match in any usual US or international format.
+    Raises `PersonNotFound` when neither is given or the phone is not a number.
+    """
+    email = email.strip()
+    if not email and not phone.strip():
+        raise PersonNotFound("Give --email or --phone.")
+    query = Q(pk__in=[])
+    if email:
+        query |= Q(email__iexact=email)
+    if phone.strip():
+        query |= Q(phone=normalise_phone(phone))
+    messages = list(Message.objects.filter(query).prefetch_related("notes__author").order_by("pk"))
+    comments = list(Comment.objects.filter(author_email__iexact=email).order_by("pk")) if email else []
+    return PersonRecords(messages=messages, comments=comments)
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@sensitive_variables()
+def person_export(*, records: PersonRecords) -> dict:
+    """Everything found about the person, as JSON-ready data for a privacy request."""
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "messages": [
+            {
+                "number": m.pk,
+                "received": _when(m.created_at),
+                "name": m.name,
+                "preferred_method": m.preferred_method,
+                "phone": m.phone.as_e164 if m.phone else "",
+                "email": m.email,
+                "best_time": m.best_time,
+                "message": m.body,
+                "voicemail_ok": m.voicemail_ok,
+                "clinic_name_ok": m.clinic_name_ok,
+                "consent_at": _when(m.consent_at),
+                "status": m.status,
+                "first_contacted_at": _when(m.first_contacted_at),
+                "sent_from": m.sent_from,
+                "notes": [
+                    {"written": _when(n.created_at), "by": n.author.get_username() if n.author else "", "text": n.text}
+                    for n in m.notes.all()
+                ],
+            }
+            for m in records.messages
+        ],
+        "comments": [
+            {
+                "number": c.pk,
+                "article": c.article_id,
+                "in_reply_to": c.parent_id,
+                "posted": _when(c.created_at),
+                "name": c.author_name,
+                "email": c.author_email,
+                "comment": c.body,
+                "status": c.status,
+            }
+            for c in records.comments
+        ],
+    }
+
+
+@transaction.atomic
+def person_erase(*, records: PersonRecords, actor_name: str = "") -> None:
+    """Delete the person's messages (with their notes) and comments, for a privacy request.
+
+    Replies by other people to an erased comment are kept and become top-level comments of
+    the article (deleting them would erase someone else's words). Articles that showed an
+    erased comment are refreshed for readers. Audit events record the message and comment
+    numbers only.
+    """
+    name = actor_name or "manage.py erase_person"
+    comment_ids = records.comment_ids
+    article_ids = {c.article_id for c in records.comments}
+    Comment.objects.filter(parent_id__in=comment_ids).exclude(pk__in=comment_ids).update(parent=None)
+    Comment.objects.filter(pk__in=comment_ids).delete()
+    Message.objects.filter(pk__in=records.message_ids).delete()
+    audit_record(actor=None, actor_name=name, action=AuditEvent.Action.ERASED, message_ids=records.message_ids,
+                 detail="privacy request")  # fmt: skip
+    if comment_ids:
+        ids = ", ".join(f"#{pk}" for pk in comment_ids)
+        audit_record(actor=None, actor_name=name, action=AuditEvent.Action.ERASED, message_ids=[None],
+                     detail=f"privacy request: {len(comment_ids)} comment(s) {ids}")  # fmt: skip
+    for article_id in article_ids:
+        article_content_invalidate(article_id=article_id)

@@ -4,7 +4,7 @@ import itertools
 import time
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.utils import timezone
 
@@ -54,6 +54,14 @@ def make_staff(username: str = "staff", *, perms: list[str] = (), superuser: boo
     for perm in perms:
         app_label, codename = perm.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user
+
+
+def make_member(username: str, *groups: str):
+    """A staff user in the given staff groups (as created by the roles migration), nothing else."""
+    user = make_staff(username)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    assert user.groups.count() == len(groups), f"missing group among {groups}"
     return user
 
 
