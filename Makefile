@@ -19,6 +19,7 @@ venv: $(BIN)/activate
 # Local development server on SQLite with DEBUG on (no secret key needed; never use in production).
 run: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py sync_roles
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_faq
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
