@@ -375,7 +375,8 @@ def test_no_public_url_shows_a_comment_authors_email(client):
     for url in urls:
         response = client.get(url, follow=True)
         assert response.status_code < 500, url
-        content = response.content.decode(errors="replace")
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        content = raw.decode(errors="replace")
         assert "hidden.author" not in content, url
         assert "waiting.author" not in content, url
 
