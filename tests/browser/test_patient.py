@@ -57,6 +57,8 @@ def test_patient_reads_the_faq_follows_the_contents_and_sends_a_message_after_fi
 
     summary = page.get_by_role("alert").filter(has_text="before sending")
     expect(summary).to_be_visible()
+    # Focus starts on the summary, so a screen reader reads it and Tab goes to its links.
+    expect(summary).to_be_focused()
     expect(page).to_have_title(re.compile(r"^Error: "))
     assert summary.bounding_box()["y"] < page.locator("form.message-form").bounding_box()["y"]
     expect(summary.get_by_role("link")).to_have_count(1)
