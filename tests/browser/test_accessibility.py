@@ -58,8 +58,13 @@ def test_keyboard_reaches_every_control_in_order_with_a_visible_focus_outline(pa
     page.goto(PUBLIC_PAGES[name.removesuffix("-errors")](faq_article))
     if name.endswith("-errors"):
         show_form_errors(page)
+        # Focus starts on the error summary: Tab goes on from there, through its links to the form.
+        expect(page.locator("#error-summary")).to_be_focused()
     expected = page.evaluate(
         """selector => [...document.querySelectorAll(selector)]
+            // From where focus is now: the top of the page, or the error summary.
+            .filter(el => document.activeElement === document.body
+                          || document.activeElement.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)
             .filter(el => el.getClientRects().length > 0 || el.classList.contains('skip-link'))
             .filter(el => !el.closest('[aria-hidden=true]'))
             // A radio group is one Tab stop: its checked button, or its first when none is checked.

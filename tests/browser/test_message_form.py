@@ -34,12 +34,15 @@ def test_with_javascript_off_a_patient_sends_from_contact_home_and_an_article(ne
     fill_and_send(page, name="From contact", body="Hello from the contact page.")
     expect(page).to_have_url(sent)
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you. Your message was sent.")
+    screenshot(page, "sent")
 
     page.goto("/")
+    screenshot(page, "home")
     fill_and_send(page, name="From home", body="Hello from the home page.")
     expect(page).to_have_url(sent)
 
     page.goto(article.get_absolute_url())
+    screenshot(page, "article")
     page.get_by_role("region", name="Talk to someone today").get_by_role("link", name="message us").click()
     fill_and_send(page, name="From article", body="I am scared I will overdose again.")
     expect(page).to_have_url(sent)
