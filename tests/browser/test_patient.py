@@ -159,6 +159,27 @@ def test_an_inline_script_refused_by_the_content_security_policy_fails_the_test(
     log.errors.clear()
 
 
+def test_a_stylesheet_that_fails_to_load_fails_the_test_but_a_page_answering_404_does_not(new_context, live_server):
+    context, log = new_context()
+    page = context.new_page()
+    page.route(
+        f"{live_server.url}/broken-probe",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body='<!doctype html><title>probe</title><link rel="stylesheet" href="/static/css/missing.css">',
+        ),
+    )
+
+    assert page.goto("/articles/no-such-page/").status == 404
+    assert log.errors == []
+    page.goto("/broken-probe")
+
+    assert log.errors == [f"{live_server.url}/static/css/missing.css: 404 for a stylesheet"]
+    with pytest.raises(AssertionError, match="missing.css"):
+        log.assert_no_errors()
+    log.errors.clear()
+
+
 STRICT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
