@@ -47,11 +47,24 @@ def test_tab_from_the_top_reaches_the_skip_link_first_and_it_moves_focus_to_main
     assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
 
 
-@pytest.mark.parametrize("name", ["home", "article"])
+def show_form_errors(page) -> None:
+    """Send the contact form empty, as a patient pressing Send too early would."""
+    page.get_by_role("button", name="Send my message").click()
+    expect(page.get_by_role("alert").filter(has_text="before sending")).to_be_visible()
+
+
+@pytest.mark.parametrize("name", ["home", "article", "contact", "contact-errors"])
 def test_keyboard_reaches_every_control_in_order_with_a_visible_focus_outline(page, faq_article, name):
-    page.goto(PUBLIC_PAGES[name](faq_article))
+    page.goto(PUBLIC_PAGES[name.removesuffix("-errors")](faq_article))
+    if name.endswith("-errors"):
+        show_form_errors(page)
+        # Focus starts on the error summary: Tab goes on from there, through its links to the form.
+        expect(page.locator("#error-summary")).to_be_focused()
     expected = page.evaluate(
         """selector => [...document.querySelectorAll(selector)]
+            // From where focus is now: the top of the page, or the error summary.
+            .filter(el => document.activeElement === document.body
+                          || document.activeElement.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)
             .filter(el => el.getClientRects().length > 0 || el.classList.contains('skip-link'))
             .filter(el => !el.closest('[aria-hidden=true]'))
             // A radio group is one Tab stop: its checked button, or its first when none is checked.
@@ -76,14 +89,22 @@ def test_keyboard_reaches_every_control_in_order_with_a_visible_focus_outline(pa
         assert visible, f"no visible focus indicator on {focus}"
 
     assert reached == expected
+    # The spam trap is out of reach: no Tab lands on it.
+    assert not [html for html in reached if 'name="website"' in html]
+    if name.startswith("contact"):
+        assert any('name="consent"' in html for html in reached)
+        expect(page.locator("#id_website")).not_to_be_visible()
 
 
 @pytest.mark.parametrize("width", [320, 390])
 def test_text_at_200_percent_hides_nothing_and_needs_no_sideways_scrolling(new_context, faq_article, width, screenshot):
     context, _log = new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
-    for url in [reverse("articles:home"), faq_article.get_absolute_url(), reverse("contacts:message-create")]:
+    contact = reverse("contacts:message-create")
+    for url in [reverse("articles:home"), faq_article.get_absolute_url(), contact, f"{contact}#errors"]:
         page.goto(url)
+        if url.endswith("#errors"):
+            show_form_errors(page)
         page.evaluate("document.documentElement.style.fontSize = '200%'")
 
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -98,7 +119,7 @@ def test_text_at_200_percent_hides_nothing_and_needs_no_sideways_scrolling(new_c
         assert clipped == [], f"{url}: content cut off at {width}px with 200% text: {clipped}"
         for heading in page.locator("h1, h2").all():
             expect(heading).to_be_visible()
-        screenshot(page, f"zoom200-{url.strip('/').replace('/', '-') or 'home'}")
+        screenshot(page, f"zoom200-{url.strip('/#').replace('/', '-').replace('#', '-') or 'home'}")
 
 
 def test_axe_check_fails_with_a_readable_report_on_a_page_with_violations(new_context, axe_check):

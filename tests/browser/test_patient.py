@@ -1,8 +1,12 @@
-"""A patient on a phone or a desktop reads the FAQ, jumps through it and finds the phone number."""
+"""A patient on a phone or a desktop reads the FAQ, jumps through it, finds the phone number and sends a message."""
+
+import re
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
+
+from contacts.models import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,7 +18,9 @@ def assert_in_viewport(page: Page, selector: str) -> None:
     assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"], f"{selector} sticks out: {box}"
 
 
-def test_patient_reads_the_faq_and_follows_the_table_of_contents(page, faq_article, screenshot):
+def test_patient_reads_the_faq_follows_the_contents_and_sends_a_message_after_fixing_a_mistake(
+    page, faq_article, screenshot, axe_check
+):
     entries = list(faq_article.entries.all())
     page.goto("/")
     screenshot(page, "home")
@@ -35,6 +41,52 @@ def test_patient_reads_the_faq_and_follows_the_table_of_contents(page, faq_artic
         assert page.evaluate("document.querySelector(':target').id") == entry.anchor
         assert_in_viewport(page, f"h2#{entry.anchor}")
         expect(page.locator(f"section[aria-labelledby='{entry.anchor}'] .answer")).to_be_visible()
+    cta = page.get_by_role("region", name="Talk to someone today")
+    expect(cta.get_by_role("link", name="(708) 613-4750")).to_have_attribute("href", "tel:+17086134750")
+
+    # The mistake: a text message asked for, but no phone number given.
+    cta.get_by_role("link", name="message us").click()
+    expect(page).to_have_url(reverse("contacts:message-create"))
+    screenshot(page, "form")
+    page.get_by_label("Your name").fill("Sam")
+    page.get_by_label("Text message").check()
+    page.get_by_label("Your message").fill("I would like to talk about starting treatment.")
+    page.get_by_label("Best time to reach you (optional)").fill("After 6 pm")
+    page.get_by_label("I agree that the clinic may contact me about my message").check()
+    page.get_by_role("button", name="Send my message").click()
+
+    summary = page.get_by_role("alert").filter(has_text="before sending")
+    expect(summary).to_be_visible()
+    # Focus starts on the summary, so a screen reader reads it and Tab goes to its links.
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    assert summary.bounding_box()["y"] < page.locator("form.message-form").bounding_box()["y"]
+    expect(summary.get_by_role("link")).to_have_count(1)
+    expect(page.get_by_label("Your name")).to_have_value("Sam")
+    expect(page.get_by_label("Text message")).to_be_checked()
+    expect(page.get_by_label("Your message")).to_have_value("I would like to talk about starting treatment.")
+    expect(page.get_by_label("Best time to reach you (optional)")).to_have_value("After 6 pm")
+    expect(page.get_by_label("I agree that the clinic may contact me about my message")).to_be_checked()
+    screenshot(page, "form-error")
+    axe_check(page)
+    summary.get_by_role("link", name=re.compile("^Phone number: Enter a phone number")).click()
+    phone = page.get_by_label("Phone number")
+    expect(phone).to_be_focused()
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    assert_in_viewport(page, "#id_phone")
+    assert Message.objects.count() == 0
+
+    phone.fill("708 613 4751")
+    page.get_by_role("button", name="Send my message").click()
+
+    expect(page).to_have_url(reverse("contacts:message-sent"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you. Your message was sent.")
+    expect(page.get_by_text("contact you by text message")).to_be_visible()
+    screenshot(page, "sent")
+    axe_check(page)
+    message = Message.objects.get()
+    assert (message.name, message.preferred_method, message.phone) == ("Sam", "text", "+17086134751")
+    assert (message.best_time, message.sent_from) == ("After 6 pm", faq_article.get_absolute_url())
 
 
 def test_patient_finds_a_large_call_link_with_the_clinic_number_on_every_page(page, faq_article):
@@ -103,6 +155,27 @@ def test_an_inline_script_refused_by_the_content_security_policy_fails_the_test(
     assert page.title() == "probe"
     assert any("Content Security Policy" in error for error in log.errors), log.errors
     with pytest.raises(AssertionError, match="Content Security Policy"):
+        log.assert_no_errors()
+    log.errors.clear()
+
+
+def test_a_stylesheet_that_fails_to_load_fails_the_test_but_a_page_answering_404_does_not(new_context, live_server):
+    context, log = new_context()
+    page = context.new_page()
+    page.route(
+        f"{live_server.url}/broken-probe",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body='<!doctype html><title>probe</title><link rel="stylesheet" href="/static/css/missing.css">',
+        ),
+    )
+
+    assert page.goto("/articles/no-such-page/").status == 404
+    assert log.errors == []
+    page.goto("/broken-probe")
+
+    assert log.errors == [f"{live_server.url}/static/css/missing.css: 404 for a stylesheet"]
+    with pytest.raises(AssertionError, match="missing.css"):
         log.assert_no_errors()
     log.errors.clear()
 

@@ -61,6 +61,14 @@ def test_the_form_page_has_the_crisis_notice_the_emergency_copy_and_the_form(cli
     assert "I agree that the clinic may contact me about my message" in body
 
 
+def test_the_form_page_has_its_own_title_and_sharing_tags(client):
+    head = client.get(URL).content.decode().split("</head>")[0]
+
+    assert "<title>Message a counselor · Lakeside Recovery Clinic</title>" in head
+    assert '<meta property="og:title" content="Message a counselor · Lakeside Recovery Clinic">' in head
+    assert '<meta property="og:description" content="Send a confidential message to a counselor' in head
+
+
 def test_the_honeypot_is_hidden_from_people_screen_readers_and_the_keyboard(client):
     body = client.get(URL).content.decode()
 
