@@ -66,6 +66,7 @@ def configure_environment() -> None:
             "DJANGO_SESSION_COOKIE_SECURE": "0",
             "DJANGO_CSRF_COOKIE_SECURE": "0",
             "DJANGO_SECURE_HSTS_SECONDS": "0",
+            "DJANGO_SECURE_COOKIES": "0",
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
     )
