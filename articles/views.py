@@ -1,14 +1,26 @@
+from django.db.models import Count, Max
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 from django.views.decorators.vary import vary_on_cookie
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles.cache import article_fragment, content_version, page_etag
+from articles.cache import (
+    CONTENT_TIMEOUT,
+    HOME_VERSION_KEY,
+    PageCacheMark,
+    article_fragment,
+    article_version_key,
+    content_version,
+    home_version,
+    page_etag,
+)
 from articles.models import Article
 from contacts.forms import MessageForm
+from contacts.moderation import comments_close_at
 from contacts.views import comment_section
 
 # Pages carry a per-visitor CSRF token (forms) and flash messages: browsers may keep them but
@@ -23,8 +35,27 @@ revalidated_private_page = [
 def _home_articles(request) -> list[Article]:
     """The home page's articles, read once per request (the ETag and the page share them)."""
     if not hasattr(request, "_home_articles"):
+        # Read before the articles, so a page rendered from older rows is never kept as current.
+        version, stamp = home_version(), home_stamp()
         request._home_articles = list(Article.objects.published()[:10])
+        if version and not request.META.get("QUERY_STRING"):
+            request.page_cache = PageCacheMark(
+                version_key=HOME_VERSION_KEY, version=version, stamp=HOME_STAMP, stamp_value=stamp
+            )
     return request._home_articles
+
+
+HOME_STAMP = "articles.views.home_stamp"
+
+
+def home_stamp() -> str:
+    """Changes with any published article's edit (by any path) and when a scheduled one goes live.
+
+    One indexed aggregate query: the cached home page asks it on every answer, since the list
+    can change without any service announcing it (a publication time coming).
+    """
+    stats = Article.objects.published().aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return f"{stats['count']}:{stats['latest'].timestamp() if stats['latest'] else 0}"
 
 
 def _home_etag(request, *args, **kwargs) -> str:
@@ -85,6 +116,25 @@ def _article_etag(request, slug: str) -> str | None:
     return page_etag(request, "article", article.pk, article.updated_at.timestamp(), request._article_content_version)
 
 
+def _article_page_mark(article: Article, version: str) -> PageCacheMark:
+    """The article page may be cached under its content version, until its comments close.
+
+    The article row was read before the version: after rendering, the row is checked again, so
+    an edit saved in between is never kept under the new version.
+    """
+    timeout = CONTENT_TIMEOUT
+    closes_at = comments_close_at(article)
+    if closes_at is not None:
+        timeout = max(1, min(timeout, int((closes_at - timezone.now()).total_seconds())))
+    updated_at = article.updated_at
+    return PageCacheMark(
+        version_key=article_version_key(article.pk),
+        version=version,
+        timeout=timeout,
+        still_current=lambda: Article.objects.filter(pk=article.pk, updated_at=updated_at).published().exists(),
+    )
+
+
 @method_decorator([*revalidated_private_page, condition(etag_func=_article_etag)], name="dispatch")
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
@@ -117,4 +167,7 @@ class ArticleDetailView(DetailView):
         )
         # The approved comments' page and the form; the comment view passes back a form with errors.
         context.update(comment_section(self.request, article, version=version, form=kwargs.get("comment_form")))
+        # Cached only at the canonical address of the comments page shown (never ?cpage=999 for page 3).
+        if version and self.request.GET.get("cpage") in (None, str(context["comment_page"].number)):
+            self.request.page_cache = _article_page_mark(article, version)
         return context

@@ -100,6 +100,10 @@ MIDDLEWARE = [
     # Right after SecurityMiddleware so static files skip the rest of the stack; their security
     # headers come from WHITENOISE_ADD_HEADERS_FUNCTION.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' home and article pages from the cache, with their own CSRF token and form
+    # start time filled in (see clinic/page_cache.py). Before everything that would do the work
+    # again; SecurityMiddleware still adds its headers, the rest are stored with the page.
+    "clinic.page_cache.PageCacheMiddleware",
     # Answers /healthz and /readyz before anything reads the Host header (CommonMiddleware does),
     # so a load balancer probing by private IP is not refused by ALLOWED_HOSTS.
     "clinic.middleware.HealthCheckMiddleware",
