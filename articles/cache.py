@@ -80,19 +80,14 @@ class PageCacheMark:
     """Set by a view on `request.page_cache` when the whole page may be cached for anonymous readers.
 
     `version` was read from `version_key` before anything the page shows; `still_current()` is
-    asked once more after rendering (it may re-read what was read before the version). `stamp`,
-    when given, is the dotted path of a function returning a short string that must still be
-    equal when the page is served (checked on every cached answer, so keep it one cheap query);
-    `stamp_value` is what it returned before the page's content was read. A page is kept at most
-    `timeout` seconds.
+    asked once more after rendering (it may re-read what was read before the version). A page
+    is kept at most `timeout` seconds (until a scheduled article goes live, comments close...).
     """
 
     version_key: str
     version: str
     timeout: int = CONTENT_TIMEOUT
     still_current: Callable[[], bool] = lambda: True
-    stamp: str = ""
-    stamp_value: str = ""
 
 
 @functools.cache

@@ -1,4 +1,3 @@
-from django.db.models import Count, Max
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -35,27 +34,28 @@ revalidated_private_page = [
 def _home_articles(request) -> list[Article]:
     """The home page's articles, read once per request (the ETag and the page share them)."""
     if not hasattr(request, "_home_articles"):
-        # Read before the articles, so a page rendered from older rows is never kept as current.
-        version, stamp = home_version(), home_stamp()
+        # Read before the articles, so a page rendered from older rows is kept under an old version.
+        version = home_version()
         request._home_articles = list(Article.objects.published()[:10])
         if version and not request.META.get("QUERY_STRING"):
             request.page_cache = PageCacheMark(
-                version_key=HOME_VERSION_KEY, version=version, stamp=HOME_STAMP, stamp_value=stamp
+                version_key=HOME_VERSION_KEY, version=version, timeout=_seconds_until_next_publication()
             )
     return request._home_articles
 
 
-HOME_STAMP = "articles.views.home_stamp"
-
-
-def home_stamp() -> str:
-    """Changes with any published article's edit (by any path) and when a scheduled one goes live.
-
-    One indexed aggregate query: the cached home page asks it on every answer, since the list
-    can change without any service announcing it (a publication time coming).
-    """
-    stats = Article.objects.published().aggregate(count=Count("pk"), latest=Max("updated_at"))
-    return f"{stats['count']}:{stats['latest'].timestamp() if stats['latest'] else 0}"
+def _seconds_until_next_publication() -> int:
+    """How long the cached home page may be kept: until a scheduled article goes live unannounced."""
+    now = timezone.now()
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    if upcoming is None:
+        return CONTENT_TIMEOUT
+    return max(1, min(CONTENT_TIMEOUT, int((upcoming - now).total_seconds())))
 
 
 def _home_etag(request, *args, **kwargs) -> str:

@@ -34,7 +34,6 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.http import parse_etags, quote_etag
-from django.utils.module_loading import import_string
 
 from articles.cache import page_etag, release_stamp
 from contacts.abuse import form_started_token
@@ -87,8 +86,6 @@ class PageCacheMiddleware:
         entry = cache.get(key)
         if entry is None or cache.get(entry["version_key"]) != entry["version"]:
             return None
-        if entry["stamp"] and import_string(entry["stamp"])() != entry["stamp_value"]:
-            return None
         return entry
 
     def render_and_store(self, request, key: str) -> dict | None:
@@ -121,14 +118,12 @@ class PageCacheMiddleware:
             "started_marker": started_marker,
             "version_key": mark.version_key,
             "version": mark.version,
-            "stamp": mark.stamp,
-            "stamp_value": mark.stamp_value,
         }
         cache.set(key, entry, timeout=mark.timeout)
         return entry
 
     def serve(self, request, entry: dict):
-        etag = quote_etag(page_etag(request, "page", request.get_full_path(), entry["version"], entry["stamp_value"]))
+        etag = quote_etag(page_etag(request, "page", request.get_full_path(), entry["version"]))
         if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
             response = HttpResponseNotModified()
             self.copy_headers(entry, response, skip={"content-type"})
