@@ -6,7 +6,8 @@ Command-line options win, e.g. `--workers 1` or `--bind 0.0.0.0:8000`.
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Behind the TLS proxy on the same host; `--bind 0.0.0.0:8000` when the proxy is another machine.
+bind = "127.0.0.1:8000"
 # Sync workers: a page from the page cache costs about a millisecond of CPU, so a worker per core
 # (plus one waiting on the database) keeps the CPUs busy. WEB_CONCURRENCY is gunicorn's own variable.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
