@@ -44,6 +44,7 @@ CACHED_PATHS = re.compile(r"^/(?:articles/[-a-zA-Z0-9_]+/)?$")
 CANONICAL_QUERY = re.compile(r"^(?:cpage=[1-9][0-9]{0,5})?$")
 CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(">)')
 STARTED_INPUT = re.compile(r'(<input type="hidden" name="started" value=")[-\w:]+(")')
+CSRF_SLOT, STARTED_SLOT = "csrf", "started"
 # Not replayed from the stored page: recomputed for every request.
 PER_REQUEST_HEADERS = {"etag", "content-length", "set-cookie"}
 
@@ -53,6 +54,9 @@ class PageCacheMiddleware:
         self.get_response = get_response
         # Used only through its public hooks, exactly as the CSRF middleware itself runs them.
         self.csrf = CsrfViewMiddleware(get_response)
+        # Which version key each page address is checked against, learnt from the stored pages,
+        # so a warm page costs one cache round trip (the page and its version together).
+        self.version_keys: dict[str, str] = {}
 
     def __call__(self, request):
         if not self.eligible(request):
@@ -81,12 +85,20 @@ class PageCacheMiddleware:
             and CookieStorage.cookie_name not in cookies
         )
 
-    @staticmethod
-    def current_entry(key: str) -> dict | None:
-        entry = cache.get(key)
-        if entry is None or cache.get(entry["version_key"]) != entry["version"]:
+    def current_entry(self, key: str) -> dict | None:
+        """The stored page if its content version is still current; one cache round trip once warm."""
+        version_key = self.version_keys.get(key)
+        if version_key:
+            found = cache.get_many([key, version_key])
+            entry, version = found.get(key), found.get(version_key)
+        else:
+            entry, version = cache.get(key), None
+        if entry is None:
             return None
-        return entry
+        if entry["version_key"] != version_key:
+            self.version_keys[key] = entry["version_key"]
+            version = cache.get(entry["version_key"])
+        return entry if version == entry["version"] else None
 
     def render_and_store(self, request, key: str) -> dict | None:
         """Render the page for a cookieless copy of the request; keep it if the view allows."""
@@ -110,12 +122,15 @@ class PageCacheMiddleware:
         if "csrfmiddlewaretoken" in body.replace(f'name="csrfmiddlewaretoken" value="{csrf_marker}"', ""):
             logger.warning("page cache: %s has a CSRF token outside a form input; not cached", request.path)
             return None
+        # The page as bytes between the slots ("csrf", "started") filled in for each request.
+        slots = {csrf_marker: CSRF_SLOT, started_marker: STARTED_SLOT}
+        parts = [
+            slots.get(part) or part.encode(response.charset)
+            for part in re.split(f"({csrf_marker}|{started_marker})", body)
+        ]
         entry = {
-            "body": body,
-            "charset": response.charset,
+            "parts": parts,
             "headers": [(name, value) for name, value in response.items() if name.lower() not in PER_REQUEST_HEADERS],
-            "csrf_marker": csrf_marker,
-            "started_marker": started_marker,
             "version_key": mark.version_key,
             "version": mark.version,
         }
@@ -129,14 +144,10 @@ class PageCacheMiddleware:
             self.copy_headers(entry, response, skip={"content-type"})
         else:
             self.csrf.process_request(request)  # the reader's own secret, or a new one
-            body = entry["body"]
-            if entry["csrf_marker"] in body:
-                parts = body.split(entry["csrf_marker"])
-                body = parts[0] + "".join(get_token(request) + part for part in parts[1:])
-            if entry["started_marker"] in body:
-                parts = body.split(entry["started_marker"])
-                body = parts[0] + "".join(form_started_token() + part for part in parts[1:])
-            response = HttpResponse(body.encode(entry["charset"]))
+            fill = {CSRF_SLOT: lambda: get_token(request).encode(), STARTED_SLOT: lambda: form_started_token().encode()}
+            response = HttpResponse(
+                b"".join(fill[part]() if isinstance(part, str) else part for part in entry["parts"])
+            )
             self.copy_headers(entry, response)
             self.csrf.process_response(request, response)  # the CSRF cookie, as Django sends it
         response["ETag"] = etag
