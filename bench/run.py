@@ -4,13 +4,18 @@
     DATABASE_URL=postgres://…/clinic_bench REDIS_URL=redis://127.0.0.1:6379/1 make bench
 
 It migrates the chosen database, collects static files (hashed and compressed, into
-bench/.data/staticfiles), builds the data set (bench/dataset.py), measures SQL queries per page
-in-process (cold: right after the article's content was invalidated; warm: the next request),
-then starts gunicorn with production settings (DEBUG off, WhiteNoise, the real middleware) and
-loads every page with `wrk` (Debian: `apt-get install wrk`), interleaving the pages round by
-round so the figures compare on the same machine at the same moment. Throughput is reported as a
-ratio to a hashed static file of the FAQ page's size served by WhiteNoise through the same
-gunicorn. Last, each gunicorn worker's peak memory (VmHWM).
+bench/.data/staticfiles), builds the data set (bench/dataset.py: the FAQ article, an article with
+40 entries and 2,000 approved comments, 100,000 messages, 20 staff), measures SQL queries per page
+in-process (cold: right after the article's content was invalidated; warm: the next request) and
+times the admin message list and its filters as a counselor, printing the indexes each query
+uses (EXPLAIN) and whether any counts the whole table. Then it starts gunicorn with production
+settings (DEBUG off, WhiteNoise, the real middleware) and loads every page with `wrk` (Debian:
+`apt-get install wrk`), interleaving the pages round by round so the figures compare on the same
+machine at the same moment. Throughput is reported as a ratio to a hashed static file of the FAQ
+page's size served by WhiteNoise through the same gunicorn. The contact POST sends a valid form
+(CSRF cookie and token, a signed start time, a text unique to each request) with the per-client
+limit raised (DJANGO_MESSAGE_RATE_LIMIT: wrk is one client), and compares the rows stored with
+the 302 answers. Last, each gunicorn worker's peak memory (VmHWM) and the machine's load.
 
 Environment (all optional): BENCH_ROUNDS (3), BENCH_DURATION seconds per page per round (5),
 BENCH_CONNECTIONS (10), BENCH_THREADS (2), BENCH_WORKERS (2 × cores + 1), BENCH_PORT (a free one).
