@@ -45,6 +45,9 @@ CANONICAL_QUERY = re.compile(r"^(?:cpage=[1-9][0-9]{0,5})?$")
 CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(">)')
 STARTED_INPUT = re.compile(r'(<input type="hidden" name="started" value=")[-\w:]+(")')
 CSRF_SLOT, STARTED_SLOT = "csrf", "started"
+# Part of every key: change it whenever the stored entry's shape changes, so servers running the
+# new code never read entries written by the old (the release stamp covers templates only).
+ENTRY_FORMAT = 2
 # Not replayed from the stored page: recomputed for every request.
 PER_REQUEST_HEADERS = {"etag", "content-length", "set-cookie"}
 
@@ -62,7 +65,7 @@ class PageCacheMiddleware:
         if not self.eligible(request):
             return self.get_response(request)
         request.get_host()  # ALLOWED_HOSTS is checked as CommonMiddleware would (400 otherwise)
-        key = f"page:{release_stamp()}:{request.path}?{request.META.get('QUERY_STRING', '')}"
+        key = f"page:{ENTRY_FORMAT}:{release_stamp()}:{request.path}?{request.META.get('QUERY_STRING', '')}"
         try:
             entry = self.current_entry(key)
             if entry is None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from articles.cache import release_stamp
 from articles.services import article_publish
+from clinic.page_cache import ENTRY_FORMAT
 from contacts.abuse import SIGNING_SALT
 from contacts.models import Comment, Message
 from tests.clinic.test_security_headers import assert_page_headers
@@ -23,7 +24,7 @@ STARTED = re.compile(r'name="started" value="([^"]+)"')
 
 
 def page_key(path: str, query: str = "") -> str:
-    return f"page:{release_stamp()}:{path}?{query}"
+    return f"page:{ENTRY_FORMAT}:{release_stamp()}:{path}?{query}"
 
 
 def visitor() -> Client:
