@@ -216,3 +216,16 @@ def test_a_conditional_get_of_a_cached_page_answers_304_with_its_headers():
     assert response.status_code == 304
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert "Content-Security-Policy" in response.headers
+
+
+def test_a_request_for_another_host_is_refused_before_any_cached_page(cached_home):
+    assert Client(HTTP_HOST="evil.example").get("/").status_code == 400
+
+
+def test_a_cached_page_is_never_served_over_plain_http_when_https_is_required(cached_home, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = visitor().get("/")
+
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
