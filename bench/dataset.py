@@ -35,7 +35,10 @@ def build_faq_article() -> str:
 
 def build_large_article(*, entries: int = 40, sources: int = 12) -> str:
     """An article with many FAQ entries and sources (the comments are added by build_comments)."""
-    Article.objects.filter(slug=LARGE_SLUG).delete()
+    # Deleted as the admin deletes: invalidated, so no page cached for the old one is served.
+    for old_id in Article.objects.filter(slug=LARGE_SLUG).values_list("pk", flat=True):
+        Article.objects.filter(pk=old_id).delete()
+        article_content_invalidate(article_id=old_id)
     article = Article.objects.create(
         title="Forty questions about pain and opioids",
         slug=LARGE_SLUG,
