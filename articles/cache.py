@@ -15,6 +15,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,12 @@ logger = logging.getLogger(__name__)
 CONTENT_TIMEOUT = 24 * 60 * 60
 
 
-def _version_key(article_id: int) -> str:
+def article_version_key(article_id: int) -> str:
     return f"article:{article_id}:content-version"
+
+
+# The home page lists articles: any article's change gives it a new version too.
+HOME_VERSION_KEY = "home:content-version"
 
 
 def content_version(*, article_id: int) -> str:
@@ -39,7 +44,15 @@ def content_version(*, article_id: int) -> str:
     A missing version (never set, evicted, cache flushed) is replaced by a fresh random one, so
     a lost key can never bring back content stored under an earlier version.
     """
-    key = _version_key(article_id)
+    return _current_version(article_version_key(article_id))
+
+
+def home_version() -> str:
+    """The home page's current content version (replaced with every article's), or ""."""
+    return _current_version(HOME_VERSION_KEY)
+
+
+def _current_version(key: str) -> str:
     try:
         version = cache.get(key)
         if version is None:
@@ -57,7 +70,24 @@ def replace_content_version(*, article_id: int) -> None:
 
     Call `articles.services.article_content_invalidate` instead: it waits for the commit.
     """
-    cache.set(_version_key(article_id), uuid.uuid4().hex, timeout=None)
+    cache.set_many(
+        {article_version_key(article_id): uuid.uuid4().hex, HOME_VERSION_KEY: uuid.uuid4().hex}, timeout=None
+    )
+
+
+@dataclass(frozen=True)
+class PageCacheMark:
+    """Set by a view on `request.page_cache` when the whole page may be cached for anonymous readers.
+
+    `version` was read from `version_key` before anything the page shows; `still_current()` is
+    asked once more after rendering (it may re-read what was read before the version). A page
+    is kept at most `timeout` seconds (until a scheduled article goes live, comments close...).
+    """
+
+    version_key: str
+    version: str
+    timeout: int = CONTENT_TIMEOUT
+    still_current: Callable[[], bool] = lambda: True
 
 
 @functools.cache

@@ -1,16 +1,27 @@
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 from django.views.decorators.vary import vary_on_cookie
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles.cache import article_fragment, content_version, page_etag
+from articles.cache import (
+    CONTENT_TIMEOUT,
+    HOME_VERSION_KEY,
+    PageCacheMark,
+    article_fragment,
+    article_version_key,
+    content_version,
+    home_version,
+    page_etag,
+)
 from articles.models import Article
 from articles.structured_data import article_data, clinic_data, to_script_json
 from contacts.forms import MessageForm
+from contacts.moderation import comments_close_at
 from contacts.views import comment_section
 
 # Pages carry a per-visitor CSRF token (forms) and flash messages: browsers may keep them but
@@ -25,8 +36,28 @@ revalidated_private_page = [
 def _home_articles(request) -> list[Article]:
     """The home page's articles, read once per request (the ETag and the page share them)."""
     if not hasattr(request, "_home_articles"):
+        # Read before the articles, so a page rendered from older rows is kept under an old version.
+        version = home_version()
         request._home_articles = list(Article.objects.published()[:10])
+        if version and not request.META.get("QUERY_STRING"):
+            request.page_cache = PageCacheMark(
+                version_key=HOME_VERSION_KEY, version=version, timeout=_seconds_until_next_publication()
+            )
     return request._home_articles
+
+
+def _seconds_until_next_publication() -> int:
+    """How long the cached home page may be kept: until a scheduled article goes live unannounced."""
+    now = timezone.now()
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    if upcoming is None:
+        return CONTENT_TIMEOUT
+    return max(1, min(CONTENT_TIMEOUT, int((upcoming - now).total_seconds())))
 
 
 def _home_etag(request, *args, **kwargs) -> str:
@@ -94,6 +125,25 @@ def _with_content(article: Article) -> Article:
     return article
 
 
+def _article_page_mark(article: Article, version: str) -> PageCacheMark:
+    """The article page may be cached under its content version, until its comments close.
+
+    The article row was read before the version: after rendering, the row is checked again, so
+    an edit saved in between is never kept under the new version.
+    """
+    timeout = CONTENT_TIMEOUT
+    closes_at = comments_close_at(article)
+    if closes_at is not None:
+        timeout = max(1, min(timeout, int((closes_at - timezone.now()).total_seconds())))
+    updated_at = article.updated_at
+    return PageCacheMark(
+        version_key=article_version_key(article.pk),
+        version=version,
+        timeout=timeout,
+        still_current=lambda: Article.objects.filter(pk=article.pk, updated_at=updated_at).published().exists(),
+    )
+
+
 @method_decorator([*revalidated_private_page, condition(etag_func=_article_etag)], name="dispatch")
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
@@ -132,4 +182,7 @@ class ArticleDetailView(DetailView):
         )
         # The approved comments' page and the form; the comment view passes back a form with errors.
         context.update(comment_section(self.request, article, version=version, form=kwargs.get("comment_form")))
+        # Cached only at the canonical address of the comments page shown (never ?cpage=999 for page 3).
+        if version and self.request.GET.get("cpage") in (None, str(context["comment_page"].number)):
+            self.request.page_cache = _article_page_mark(article, version)
         return context

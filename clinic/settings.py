@@ -100,6 +100,10 @@ MIDDLEWARE = [
     # Right after SecurityMiddleware so static files skip the rest of the stack; their security
     # headers come from WHITENOISE_ADD_HEADERS_FUNCTION.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' home and article pages from the cache, with their own CSRF token and form
+    # start time filled in (see clinic/page_cache.py). Before everything that would do the work
+    # again; SecurityMiddleware still adds its headers, the rest are stored with the page.
+    "clinic.page_cache.PageCacheMiddleware",
     # Answers /healthz and /readyz before anything reads the Host header (CommonMiddleware does),
     # so a load balancer probing by private IP is not refused by ALLOWED_HOSTS.
     "clinic.middleware.HealthCheckMiddleware",
@@ -142,6 +146,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several workers writing at once (messages arriving together) wait for the write lock
+    # instead of failing with "database is locked": transactions take it at BEGIN, a writer
+    # waits up to 20 s, and WAL lets pages be read while a message is being stored.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Staff sign-in

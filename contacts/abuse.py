@@ -58,6 +58,11 @@ def rate_limit_exceeded(*, scope: str, key: str, limit: int, window: int) -> boo
     return hits > limit
 
 
+def form_started_token() -> str:
+    """The signed "now" a form carries in its `started` field (the cached pages fill it in too)."""
+    return signing.dumps(time.time(), salt=SIGNING_SALT)
+
+
 class SpamTrapFormMixin(forms.Form):
     """A honeypot field and a signed start time, checked by `spam_reason()` after validation.
 
@@ -76,7 +81,7 @@ class SpamTrapFormMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial["started"] = signing.dumps(time.time(), salt=SIGNING_SALT)
+            self.initial["started"] = form_started_token()
 
     def spam_reason(self) -> str | None:
         """'honeypot', 'too_fast' or 'bad_token' when the submission looks automated, else None."""

@@ -241,12 +241,17 @@ def csv_cell(value) -> str:
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["number", "read_state", "name", "status", "urgency", "age", "assigned_to"]
     list_display_links = ["number", "name"]
-    list_filter = [QueueFilter, "urgent", ("assigned_to", admin.RelatedOnlyFieldListFilter), UnreadFilter, "created_at"]
+    # Assignee choices are the staff (the field's own limit), not the assignees found in the
+    # table: that would scan every message on every page load.
+    list_filter = [QueueFilter, "urgent", "assigned_to", UnreadFilter, "created_at"]
     list_select_related = ["assigned_to"]
     search_fields = ["name", "email", "phone"]
     search_help_text = "Search by name, email address or phone number."
     show_full_result_count = False
     list_per_page = 50
+    # The triage order ending in a unique column, so the admin adds no "-pk" of its own: the
+    # database walks message_triage_idx / message_order_idx and sorts only rows of equal time.
+    ordering = ["-urgent", "created_at", "pk"]
     date_hierarchy = None
     actions = ["assign_to_me", "mark_contacted", "close", "mark_spam", "export_csv"]
     inlines = [MessageNoteInline]
