@@ -66,16 +66,20 @@ class PageCacheMiddleware:
             return self.get_response(request)
         request.get_host()  # ALLOWED_HOSTS is checked as CommonMiddleware would (400 otherwise)
         key = f"page:{ENTRY_FORMAT}:{release_stamp()}:{request.path}?{request.META.get('QUERY_STRING', '')}"
+        rendered = None
         try:
             entry = self.current_entry(key)
             if entry is None:
-                entry = self.render_and_store(request, key)
+                entry, rendered = self.render_and_store(request, key)
         except Exception as exc:  # noqa: BLE001 - the cache is an accelerator, never a dependency
             logger.warning("page cache unavailable, rendering the page: %s", exc.__class__.__name__)
             entry = None
-        if entry is None:
-            return self.get_response(request)
-        return self.serve(request, entry)
+        if entry is not None:
+            return self.serve(request, entry)
+        if rendered is not None and not request.environ.get("HTTP_COOKIE"):
+            # A reader without cookies got exactly that page (a 404, say): don't render it twice.
+            return rendered
+        return self.get_response(request)
 
     @staticmethod
     def eligible(request) -> bool:
@@ -103,8 +107,11 @@ class PageCacheMiddleware:
             version = cache.get(entry["version_key"])
         return entry if version == entry["version"] else None
 
-    def render_and_store(self, request, key: str) -> dict | None:
-        """Render the page for a cookieless copy of the request; keep it if the view allows."""
+    def render_and_store(self, request, key: str) -> tuple[dict | None, HttpResponse]:
+        """Render the page for a cookieless copy of the request; keep it if the view allows.
+
+        Returns the stored entry (None when the page may not be cached) and the rendered response.
+        """
         environ = {name: value for name, value in request.environ.items() if name != "HTTP_COOKIE"}
         anonymous = WSGIRequest(environ)
         response = self.get_response(anonymous)
@@ -117,14 +124,14 @@ class PageCacheMiddleware:
             or set(response.cookies) - {settings.CSRF_COOKIE_NAME}
             or not mark.still_current()
         ):
-            return None
+            return None, response
         csrf_marker, started_marker = f"csrf-{secrets.token_hex(16)}", f"started-{secrets.token_hex(16)}"
         body = response.content.decode(response.charset)
         body = CSRF_INPUT.sub(lambda m: m[1] + csrf_marker + m[2], body)
         body = STARTED_INPUT.sub(lambda m: m[1] + started_marker + m[2], body)
         if "csrfmiddlewaretoken" in body.replace(f'name="csrfmiddlewaretoken" value="{csrf_marker}"', ""):
             logger.warning("page cache: %s has a CSRF token outside a form input; not cached", request.path)
-            return None
+            return None, response
         # The page as bytes between the slots ("csrf", "started") filled in for each request.
         slots = {csrf_marker: CSRF_SLOT, started_marker: STARTED_SLOT}
         parts = [
@@ -138,7 +145,7 @@ class PageCacheMiddleware:
             "version": mark.version,
         }
         cache.set(key, entry, timeout=mark.timeout)
-        return entry
+        return entry, response
 
     def serve(self, request, entry: dict):
         etag = quote_etag(page_etag(request, "page", request.get_full_path(), entry["version"]))

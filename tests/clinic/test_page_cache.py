@@ -229,3 +229,10 @@ def test_a_cached_page_is_never_served_over_plain_http_when_https_is_required(ca
 
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+
+
+def test_a_page_that_may_not_be_cached_is_rendered_once_for_a_reader_without_cookies(client, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the article lookup, not twice
+        response = client.get("/articles/no-such-article/")
+
+    assert response.status_code == 404
