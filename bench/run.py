@@ -362,6 +362,20 @@ def describe_machine() -> list[str]:
     ]
 
 
+def ensure_database() -> None:
+    """Create the PostgreSQL database DATABASE_URL names if it does not exist yet (SQLite creates its own)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    name = connection.settings_dict["NAME"]
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            print(f"  creating database {name}", flush=True)
+            cursor.execute(f'CREATE DATABASE "{name}"')
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk (Debian/Ubuntu) or brew install wrk")
@@ -376,6 +390,7 @@ def main() -> None:
     from contacts.models import Message
 
     print("== preparing (migrate, collectstatic, data set)", flush=True)
+    ensure_database()
     call_command("migrate", "--noinput", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
     for line in dataset.build_all():

@@ -329,7 +329,7 @@ CACHE_URL = env_str("DJANGO_CACHE_URL") or env_str("REDIS_URL")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.redis_cache.PooledRedisCache",
             "LOCATION": CACHE_URL,
             # Several sites (or test runs) can share one Redis database without seeing each other's keys.
             "KEY_PREFIX": env_str("DJANGO_CACHE_KEY_PREFIX", "clinic"),

@@ -102,3 +102,32 @@ def test_reader_comments_and_replies_a_moderator_approves_both_and_they_show_on_
     expect(comments).not_to_contain_text("ruth@example.com")
     screenshot(page, "article-with-comments")
     axe_check(page)
+
+
+def test_with_javascript_off_a_reader_posts_a_comment_and_a_reply(new_context, size, viewport, faq_article, screenshot):
+    dana = make_comment(faq_article, author_name="Dana", body="Tapering slowly worked for me.")
+    context, _log = new_context(
+        viewport=viewport, java_script_enabled=False, has_touch=size == "phone", is_mobile=size == "phone"
+    )
+    page = context.new_page()
+    page.goto(faq_article.get_absolute_url())
+    comments = page.get_by_role("region", name=re.compile("^Comments"))
+
+    form = page.get_by_role("form", name="Leave a comment")
+    form.get_by_label("Name").fill("Sam")
+    form.get_by_label("Email").fill("sam@example.com")
+    form.get_by_label(COMMENT_BOX).fill("Reading this without scripts.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(comments.get_by_role("status")).to_have_text(AWAITING)
+
+    comments.get_by_role("link", name="Reply to Dana").click()
+    reply_form = page.get_by_role("form", name="Leave a reply")
+    reply_form.get_by_label("Name").fill("Sam")
+    reply_form.get_by_label("Email").fill("sam@example.com")
+    reply_form.get_by_label(COMMENT_BOX).fill("Thank you for sharing, Dana.")
+    reply_form.get_by_role("button", name="Post reply").click()
+    expect(comments.get_by_role("status")).to_have_text(AWAITING)
+    screenshot(page, "no-js-comment-awaiting")
+
+    stored = {c.body: c.parent_id for c in Comment.objects.filter(author_email="sam@example.com")}
+    assert stored == {"Reading this without scripts.": None, "Thank you for sharing, Dana.": dana.pk}
