@@ -211,8 +211,12 @@ class CommentCreateView(View):
         return article_response(request, article, form=form, status=400)
 
 
-# The confirmation page reads what it needs from here, never from its URL.
-SESSION_KEY = "contacts.message_sent"
+# The confirmation page reads what it needs (urgent or not, the contact method) from a signed
+# cookie scoped to /contact/, never from its URL, and without a server-side session: patients
+# get no session row, and no session cookie that would keep them off cached pages.
+SENT_COOKIE = "message_sent"
+SENT_COOKIE_SALT = "contacts.message-sent"
+SENT_COOKIE_AGE = 60 * 60
 
 
 def referring_path(request) -> str:
@@ -260,8 +264,18 @@ class MessageCreateView(FormView):
                 spam_reason=form.spam_reason(),
             ),
         )
-        self.request.session[SESSION_KEY] = {"urgent": message.urgent, "method": message.preferred_method}
-        return redirect(self.get_success_url())
+        response = redirect(self.get_success_url())
+        response.set_signed_cookie(
+            SENT_COOKIE,
+            f"{int(message.urgent)}:{message.preferred_method}",
+            salt=SENT_COOKIE_SALT,
+            max_age=SENT_COOKIE_AGE,
+            path=reverse("contacts:message-create"),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -269,13 +283,11 @@ class MessageSentView(TemplateView):
     template_name = "contacts/message_sent.html"
 
     def get(self, request, *args, **kwargs):
-        if SESSION_KEY not in request.session:
+        sent = request.get_signed_cookie(SENT_COOKIE, default="", salt=SENT_COOKIE_SALT, max_age=SENT_COOKIE_AGE)
+        urgent, _, method = sent.partition(":")
+        if not method:
             return redirect(reverse("contacts:message-create"))
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        sent = self.request.session[SESSION_KEY]
-        return {**super().get_context_data(**kwargs), "urgent": bool(sent.get("urgent")), "method": sent.get("method")}
+        return super().get(request, *args, urgent=urgent == "1", method=method, **kwargs)
 
 
 def resolve_or_none(path: str):

@@ -433,3 +433,28 @@ def test_other_forms_refused_by_csrf_get_the_standard_403():
 
     assert response.status_code == 403
     assert "Kept" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sending_creates_no_server_session_and_the_confirmation_cookie_stays_on_the_contact_pages(client):
+    from django.contrib.sessions.models import Session
+
+    response = client.post(reverse("contacts:message-create"), message_post_data())
+
+    cookie = response.cookies["message_sent"]
+    assert response.status_code == 302
+    assert Session.objects.count() == 0
+    assert cookie["path"] == reverse("contacts:message-create")
+    assert cookie["httponly"]
+    assert "Sam" not in cookie.value and "4751" not in cookie.value
+    assert client.get(reverse("contacts:message-sent")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_forged_confirmation_cookie_leads_back_to_the_form(client):
+    client.cookies["message_sent"] = "1:phone"
+
+    response = client.get(reverse("contacts:message-sent"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("contacts:message-create")
