@@ -169,6 +169,8 @@ def comments_purge(*, older_than_days: int = 30) -> int:
     return per_model.get(Comment._meta.label, 0)
 
 
+# Messages
+
 logger = logging.getLogger(__name__)
 
 DUPLICATE_WINDOW = timedelta(minutes=10)

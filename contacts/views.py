@@ -211,6 +211,8 @@ class CommentCreateView(View):
         return article_response(request, article, form=form, status=400)
 
 
+# Messages
+
 # The confirmation page reads what it needs (urgent or not, the contact method) from a signed
 # cookie scoped to /contact/, never from its URL, and without a server-side session: patients
 # get no session row, and no session cookie that would keep them off cached pages.

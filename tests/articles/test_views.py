@@ -133,19 +133,6 @@ def test_pages_reference_no_third_party_hosts(client):
         assert 'rel="stylesheet" href="http' not in body
 
 
-@pytest.mark.parametrize("entry_count", [5, 50])
-def test_article_page_query_count_does_not_grow_with_entries(client, django_assert_num_queries, entry_count):
-    article = make_article()
-    for i in range(entry_count):
-        make_entry(article, anchor=f"q-{i}")
-    make_source(article)
-
-    # article, entries, sources, comment counts, the page of comment threads, the article row
-    # checked again before the page is cached
-    with django_assert_num_queries(6):
-        client.get(article.get_absolute_url())
-
-
 def _head(body: str) -> str:
     return body[: body.index("</head>")]
 

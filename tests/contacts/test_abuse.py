@@ -5,6 +5,7 @@ from django.core import signing
 from django.test import RequestFactory
 
 from contacts.abuse import SIGNING_SALT, SpamTrapFormMixin, client_address, client_key, rate_limit_exceeded
+from tests.factories import started_ago
 
 
 def request_from(remote: str, forwarded: str | None = None):
@@ -53,10 +54,6 @@ class TrapForm(SpamTrapFormMixin):
     pass
 
 
-def started(seconds_ago: float) -> str:
-    return signing.dumps(time.time() - seconds_ago, salt=SIGNING_SALT)
-
-
 @pytest.mark.parametrize(
     ("seconds_ago", "website", "reason"),
     [
@@ -68,7 +65,7 @@ def started(seconds_ago: float) -> str:
 )
 def test_spam_traps(seconds_ago, website, reason):
     # Signed here, not at collection time, so a slow run cannot turn "too fast" into "fine".
-    data = {"website": website, "started": started(seconds_ago) if seconds_ago is not None else "forged"}
+    data = {"website": website, "started": started_ago(seconds_ago) if seconds_ago is not None else "forged"}
     form = TrapForm(data)
     assert form.is_valid()
 

@@ -1,7 +1,7 @@
 import pytest
 
 from contacts.forms import MessageForm, safe_page_path
-from tests.factories import message_post_data, valid_started
+from tests.factories import message_post_data, started_ago
 
 
 def errors_for(**overrides) -> dict:
@@ -108,7 +108,7 @@ def test_nul_bytes_get_a_form_error_not_a_database_error(field):
 
 def test_the_honeypot_and_a_fast_fill_are_reported_as_spam():
     honeypot = MessageForm(message_post_data(website="http://spam.example"))
-    fast = MessageForm(message_post_data(started=valid_started(seconds_ago=0)))
+    fast = MessageForm(message_post_data(started=started_ago(0)))
     forged = MessageForm(message_post_data(started="forged"))
 
     assert honeypot.is_valid() and fast.is_valid() and forged.is_valid()
@@ -116,7 +116,7 @@ def test_the_honeypot_and_a_fast_fill_are_reported_as_spam():
 
 
 def test_a_form_left_open_for_two_days_is_not_spam():
-    form = MessageForm(message_post_data(started=valid_started(seconds_ago=2 * 86400)))
+    form = MessageForm(message_post_data(started=started_ago(2 * 86400)))
 
     assert form.is_valid()
     assert form.spam_reason() is None

@@ -10,7 +10,7 @@ from django.views.debug import ExceptionReporter
 
 from contacts.models import Message
 from contacts.views import MessageCreateView
-from tests.factories import make_article, message_post_data, valid_started
+from tests.factories import make_article, message_post_data, started_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -131,8 +131,8 @@ def test_a_double_post_stores_one_message_sends_one_notification_and_shows_the_s
 
 
 def test_the_same_message_sent_again_from_a_fresh_form_is_not_stored_twice(client, django_capture_on_commit_callbacks):
-    post(client, django_capture_on_commit_callbacks, started=valid_started(120))
-    post(client, django_capture_on_commit_callbacks, started=valid_started(30))
+    post(client, django_capture_on_commit_callbacks, started=started_ago(120))
+    post(client, django_capture_on_commit_callbacks, started=started_ago(30))
 
     assert Message.objects.count() == 1
     assert len(mail.outbox) == 1
@@ -183,7 +183,7 @@ def test_the_honeypot_stores_spam_notifies_nobody_and_shows_the_normal_confirmat
 
 
 def test_a_form_sent_too_fast_is_stored_as_spam(client, django_capture_on_commit_callbacks):
-    post(client, django_capture_on_commit_callbacks, started=valid_started(seconds_ago=0))
+    post(client, django_capture_on_commit_callbacks, started=started_ago(0))
 
     assert Message.objects.get().spam_reason == "too_fast"
     assert mail.outbox == []
@@ -406,7 +406,7 @@ def test_the_429_page_says_when_to_try_again(client, settings, django_capture_on
 def test_a_message_refused_for_an_expired_security_token_comes_back_filled_in():
     client = Client(enforce_csrf_checks=True)
 
-    original_start = valid_started(seconds_ago=120)
+    original_start = started_ago(120)
     response = client.post(
         URL, message_post_data(name="Kept Name", body="Kept words", voicemail_ok="yes", started=original_start)
     )
