@@ -8,7 +8,7 @@ import os
 
 # Behind the TLS proxy on the same host; `--bind 0.0.0.0:8000` when the proxy is another machine.
 bind = "127.0.0.1:8000"
-# Sync workers: a page from the page cache costs about a millisecond of CPU, so a worker per core
+# Sync workers: a stored page costs a fraction of a millisecond of CPU, so a worker per core
 # (plus one waiting on the database) keeps the CPUs busy. WEB_CONCURRENCY is gunicorn's own variable.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
 # Load Django once in the master: workers share its memory pages and start faster.

@@ -24,6 +24,8 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic.change_feed import announce_change
+
 logger = logging.getLogger(__name__)
 
 # Old versions are never read again; this only bounds how long they occupy memory.
@@ -73,6 +75,8 @@ def replace_content_version(*, article_id: int) -> None:
     cache.set_many(
         {article_version_key(article_id): uuid.uuid4().hex, HOME_VERSION_KEY: uuid.uuid4().hex}, timeout=None
     )
+    # Processes that keep cached pages in their own memory drop them (clinic.change_feed).
+    announce_change()
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ times the admin message list and its filters as a counselor, printing the indexe
 uses (EXPLAIN) and whether any counts the whole table. Then it starts gunicorn with production
 settings (DEBUG off, WhiteNoise, the real middleware) and loads every page with `wrk` (Debian:
 `apt-get install wrk`), interleaving the pages round by round so the figures compare on the same
-machine at the same moment. Throughput is reported as a ratio to a hashed static file of the FAQ
-page's size served by WhiteNoise through the same gunicorn. The contact POST sends a valid form
+machine at the same moment. Each page's throughput is reported as a ratio to that of a hashed
+static file of the same size (a copy of the page) served by WhiteNoise through the same gunicorn
+(`clinic.wsgi`, with the page cache in front of Django). The contact POST sends a valid form
 (CSRF cookie and token, a signed start time, a text unique to each request) with the per-client
 limit raised (DJANGO_MESSAGE_RATE_LIMIT: wrk is one client), and compares the rows stored with
 the 302 answers. Last, each gunicorn worker's peak memory (VmHWM) and the machine's load.
@@ -90,6 +91,8 @@ class Target:
     # A POST target: wrk's environment for report.lua, and the rows stored in each round.
     wrk_env: dict[str, str] = field(default_factory=dict)
     stored: list[int] = field(default_factory=list)
+    # The static file whose throughput this target's is reported against (itself when None).
+    compare_with: "Target | None" = None
 
 
 def measure_queries(targets: list[Target]) -> None:
@@ -209,20 +212,23 @@ def measure_admin() -> list[str]:
     return lines
 
 
-def write_static_sample(size_like: Target) -> Target:
-    """A hashed static file as big as a page, so the two compare like for like."""
+def write_static_samples(pages: list[Target]) -> list[Target]:
+    """For each page, a hashed static file of the same size, so that each compares like for like."""
     from django.conf import settings
     from django.test import Client
 
-    body = Client(HTTP_HOST="127.0.0.1").get(size_like.path).content
-    digest = hashlib.md5(body, usedforsecurity=False).hexdigest()[:12]
     folder = Path(settings.STATIC_ROOT) / "bench"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    (folder / f"sample.{digest}.html").write_bytes(body)
-    return Target(
-        name="static file (WhiteNoise)", path=f"{settings.STATIC_URL}bench/sample.{digest}.html", size=len(body)
-    )
+    samples = []
+    for page in pages:
+        body = Client(HTTP_HOST="127.0.0.1").get(page.path).content
+        digest = hashlib.md5(body, usedforsecurity=False).hexdigest()[:12]
+        (folder / f"sample.{digest}.html").write_bytes(body)
+        path = f"{settings.STATIC_URL}bench/sample.{digest}.html"
+        samples.append(Target(name=f"static, {page.name} size", path=path, size=len(body)))
+        page.compare_with = samples[-1]
+    return samples
 
 
 def contact_post_target(port: int) -> Target:
@@ -403,7 +409,8 @@ def main() -> None:
         Target("contact GET", "/contact/"),
     ]
     measure_queries(pages)
-    static = write_static_sample(pages[1])
+    statics = write_static_samples(pages[:3])
+    pages[3].compare_with = statics[0]  # the contact form is about the home page's size
     print("== admin message list", flush=True)
     admin_lines = measure_admin()
     load_before = os.getloadavg()
@@ -414,7 +421,8 @@ def main() -> None:
     try:
         form_loaded = time.monotonic()
         contact_post = contact_post_target(port)
-        targets = [static, *pages, contact_post]
+        contact_post.compare_with = statics[1]
+        targets = [*statics, *pages, contact_post]
         for target in targets:
             if target is contact_post:  # a form sent sooner than this is stored as suspected spam
                 time.sleep(max(0.0, settings.MIN_FORM_FILL_SECONDS + 1 - (time.monotonic() - form_loaded)))
@@ -433,13 +441,12 @@ def main() -> None:
         server.wait(timeout=30)
     load_after = os.getloadavg()
 
-    static_rps = median([r["rps"] for r in static.rounds])
     print()
     for line in describe_machine():
         print(line)
     print()
     header = (
-        f"{'page':<28}{'bytes':>8}{'req/s':>9}{'× static':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'page':<36}{'bytes':>8}{'req/s':>9}{'× static':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
         f"{'SQL cold/warm':>15}"
     )
     print(header)
@@ -448,8 +455,9 @@ def main() -> None:
         rps = median([r["rps"] for r in target.rounds])
         errors = sum(sum(r["errors"].values()) for r in target.rounds)
         queries = "-" if target.queries_cold is None else f"{target.queries_cold}/{target.queries_warm}"
+        static_rps = median([r["rps"] for r in (target.compare_with or target).rounds])
         print(
-            f"{target.name:<28}{target.size:>8}{rps:>9.0f}{rps / static_rps:>10.2f}"
+            f"{target.name:<36}{target.size:>8}{rps:>9.0f}{rps / static_rps:>10.2f}"
             f"{median([r['p50_us'] for r in target.rounds]) / 1000:>9.1f}"
             f"{median([r['p99_us'] for r in target.rounds]) / 1000:>9.1f}{errors:>8}{queries:>15}"
         )
@@ -466,6 +474,8 @@ def main() -> None:
         f"rows stored {stored:,}; requests still with the server when wrk stopped: at most {cut_off}: "
         + ("MISMATCH" if lost else "none lost")
     )
+    print("× static: req/s over that of the static file of the same size (WhiteNoise, same gunicorn, same rounds);")
+    print("  the contact form against the home page's size, the contact POST against the FAQ article's.")
     print("req/s, p50 and p99: medians over the rounds; errors: non-2xx/3xx, timeouts and socket errors, all rounds.")
     print("gunicorn worker peak memory (VmHWM): " + ", ".join(f"{mb:.1f} MB" for mb in memory.values()))
     print(

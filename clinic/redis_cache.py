@@ -1,8 +1,12 @@
-"""Django's Redis cache backend, keeping one Redis client per connection pool.
+"""Django's Redis cache backend, keeping one Redis client per connection pool, plus change notices.
 
 Django 5.2's `RedisCacheClient.get_client()` builds a new `redis.Redis` object for every cache
 call (about 0.17 ms each here), which is most of what serving a cached page costs. A client is
 thread-safe and only wraps the pool, so one per pool serves every call in the same way.
+
+`announce()` and `subscribe()` carry "content changed" notices between app servers over Redis
+pub/sub (see `clinic.change_feed`), on a channel named with the cache's key prefix so that
+sites sharing one Redis never hear each other.
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -22,3 +26,30 @@ class PooledRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = PooledClientRedisCacheClient
+
+    def announce(self, channel: str, message: str = "") -> None:
+        """Publish `message` to every process subscribed to `channel` (on the primary server).
+
+        On return, Redis has written the message to every subscriber's connection: it writes
+        what one command produced before it reads the next, and the PING below is the next.
+        """
+        client = self._cache.get_client(write=True)
+        client.publish(self.make_key(channel), message)
+        client.ping()
+
+    def subscribe(self, channel: str, timeout: float):
+        """A `redis.client.PubSub` subscribed to `channel`, once Redis has confirmed it.
+
+        The confirmation matters: only announcements Redis receives after it reach the
+        subscriber, so anything read from the cache after this returns is covered.
+        """
+        pubsub = self._cache.get_client(write=True).pubsub()
+        try:
+            pubsub.subscribe(self.make_key(channel))
+            confirmed = pubsub.get_message(timeout=timeout)
+            if not confirmed or confirmed["type"] != "subscribe":
+                raise ConnectionError(f"Redis did not confirm the subscription within {timeout} s")
+        except BaseException:
+            pubsub.close()
+            raise
+        return pubsub

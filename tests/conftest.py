@@ -1,4 +1,10 @@
+import os
+import uuid
+
 import pytest
+import redis
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +25,42 @@ def unused_tcp_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis on this machine: a test needing it is skipped on a laptop without one, fails in CI."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            raise  # CI starts Redis: a missing one is a failure there, not a skip
+        pytest.skip("needs Redis on 127.0.0.1:6379 (CI starts it)")
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_key_prefix(redis_url):
+    """A key prefix of the test's own on the shared Redis; its keys are deleted afterwards."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def shared_cache(settings, redis_url, redis_key_prefix):
+    """The default cache on Redis, configured as on the app servers."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "clinic.redis_cache.PooledRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": redis_key_prefix,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    return caches["default"]
