@@ -4,9 +4,10 @@ Django 5.2's `RedisCacheClient.get_client()` builds a new `redis.Redis` object f
 call (about 0.17 ms each here), which is most of what serving a cached page costs. A client is
 thread-safe and only wraps the pool, so one per pool serves every call in the same way.
 
-`announce()` and `subscribe()` carry "content changed" notices between app servers over Redis
-pub/sub (see `clinic.change_feed`), on a channel named with the cache's key prefix so that
-sites sharing one Redis never hear each other.
+`count_in_window()` counts rate-limit hits in one round trip. `announce()` and `subscribe()`
+carry "content changed" notices between app servers over Redis pub/sub (see
+`clinic.change_feed`), on a channel named with the cache's key prefix so that sites sharing one
+Redis never hear each other.
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -26,6 +27,16 @@ class PooledRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = PooledClientRedisCacheClient
+
+    def count_in_window(self, key: str, window: int) -> int:
+        """Add one to the count at `key`, which starts at 0 and expires `window` seconds after
+        its first hit; returns the new count. One round trip, atomic (MULTI/EXEC), where
+        Django's `add()` then `incr()` take two and can race with the expiry."""
+        key = self.make_and_validate_key(key)
+        pipeline = self._cache.get_client(key, write=True).pipeline(transaction=True)
+        pipeline.set(key, 0, ex=window, nx=True)
+        pipeline.incr(key)
+        return pipeline.execute()[1]
 
     def announce(self, channel: str, message: str = "") -> None:
         """Publish `message` to every process subscribed to `channel` (on the primary server).

@@ -46,12 +46,15 @@ def rate_limit_exceeded(*, scope: str, key: str, limit: int, window: int) -> boo
     """
     cache_key = f"ratelimit:{scope}:{key}"
     try:
-        cache.add(cache_key, 0, timeout=window)
-        try:
-            hits = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=window)
-            hits = 1
+        if hasattr(cache, "count_in_window"):  # Redis: one round trip (clinic.redis_cache)
+            hits = cache.count_in_window(cache_key, window)
+        else:
+            cache.add(cache_key, 0, timeout=window)
+            try:
+                hits = cache.incr(cache_key)
+            except ValueError:  # expired between add and incr
+                cache.add(cache_key, 1, timeout=window)
+                hits = 1
     except Exception as exc:  # noqa: BLE001 - any cache failure must fail open
         logger.warning("rate limit cache unavailable, letting request through: %s", exc.__class__.__name__)
         return False

@@ -222,40 +222,40 @@ def message_submit(
     spam = bool(request_meta.spam_reason)
     fingerprint = message_fingerprint(phone=phone, email=email, body=body)
     now = timezone.now()
-    with transaction.atomic():
-        existing = Message.objects.duplicates_of(fingerprint=fingerprint, spam=spam, since=now - DUPLICATE_WINDOW)
-        if duplicate := existing.first():
-            return duplicate
-        token = form_token_hash(request_meta.form_token)
-        try:
-            with transaction.atomic():
-                message = Message.objects.create(
-                    name=name,
-                    preferred_method=preferred_method,
-                    phone=phone,
-                    email=email,
-                    best_time=best_time,
-                    body=body,
-                    voicemail_ok=voicemail_ok,
-                    clinic_name_ok=clinic_name_ok,
-                    consent_at=now,
-                    status=Message.Status.SPAM if spam else Message.Status.NEW,
-                    urgent=is_crisis(body),
-                    spam_reason=request_meta.spam_reason or "",
-                    client_hash=request_meta.client_hash,
-                    sent_from=request_meta.sent_from,
-                    fingerprint=fingerprint,
-                    form_token=token,
-                    created_at=now,
-                )
-        except IntegrityError:
-            # The same form was posted twice at once and the other request stored it first.
-            duplicate = Message.objects.filter(form_token=token, fingerprint=fingerprint).first()
-            if duplicate is None:
-                raise
-            return duplicate
-        if not spam:
-            _notify_counselors(message)
+    existing = Message.objects.duplicates_of(fingerprint=fingerprint, spam=spam, since=now - DUPLICATE_WINDOW)
+    if duplicate := existing.first():
+        return duplicate
+    token = form_token_hash(request_meta.form_token)
+    try:
+        # The message and its notification are stored together or not at all.
+        with transaction.atomic():
+            message = Message.objects.create(
+                name=name,
+                preferred_method=preferred_method,
+                phone=phone,
+                email=email,
+                best_time=best_time,
+                body=body,
+                voicemail_ok=voicemail_ok,
+                clinic_name_ok=clinic_name_ok,
+                consent_at=now,
+                status=Message.Status.SPAM if spam else Message.Status.NEW,
+                urgent=is_crisis(body),
+                spam_reason=request_meta.spam_reason or "",
+                client_hash=request_meta.client_hash,
+                sent_from=request_meta.sent_from,
+                fingerprint=fingerprint,
+                form_token=token,
+                created_at=now,
+            )
+            if not spam:
+                _notify_counselors(message)
+    except IntegrityError:
+        # The same form was posted twice at once and the other request stored it first.
+        duplicate = Message.objects.filter(form_token=token, fingerprint=fingerprint).first()
+        if duplicate is None:
+            raise
+        return duplicate
     return message
 
 

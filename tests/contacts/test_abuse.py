@@ -35,17 +35,25 @@ def test_client_key_is_a_hash_not_the_address():
     assert key != client_key(request_from("203.0.113.10"))
 
 
-def test_rate_limit_allows_up_to_the_limit_then_refuses():
+@pytest.fixture(params=["local memory", "redis"])
+def any_cache(request):
+    """The rate limit counts in the tests' local-memory cache and in Redis, as on the servers."""
+    if request.param == "redis":
+        request.getfixturevalue("shared_cache")
+
+
+def test_rate_limit_allows_up_to_the_limit_then_refuses(any_cache):
     results = [rate_limit_exceeded(scope="t", key="k", limit=3, window=60) for _ in range(5)]
 
     assert results == [False, False, False, True, True]
     assert rate_limit_exceeded(scope="t", key="other", limit=3, window=60) is False
 
 
-def test_rate_limit_fails_open_when_the_cache_is_down(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    }
+@pytest.mark.parametrize(
+    "backend", ["django.core.cache.backends.redis.RedisCache", "clinic.redis_cache.PooledRedisCache"]
+)
+def test_rate_limit_fails_open_when_the_cache_is_down(settings, backend):
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:1/0"}}
 
     assert rate_limit_exceeded(scope="t", key="k", limit=0, window=60) is False
 
