@@ -60,6 +60,7 @@ CANONICAL_QUERY = re.compile(r"^(?:cpage=[1-9][0-9]{0,5})?$")
 CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(">)')
 STARTED_INPUT = re.compile(r'(<input type="hidden" name="started" value=")[-\w:]+(")')
 CSRF_SLOT, STARTED_SLOT = "csrf", "started"
+CSP_HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
 # Part of every key: change it whenever the stored entry's shape changes, so servers running the
 # new code never read entries written by the old (the release stamp covers templates only).
 ENTRY_FORMAT = 3
@@ -218,6 +219,8 @@ class PageCacheMiddleware:
             or response.streaming
             or not response.get("Content-Type", "").startswith("text/html")
             or set(response.cookies) - {settings.CSRF_COOKIE_NAME}
+            # A CSP nonce belongs to one answer: a page using one is never stored.
+            or any("nonce-" in response.get(name, "") for name in CSP_HEADERS)
             or not mark.still_current()
         ):
             return None, response

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.http import HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CsrfViewMiddleware
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -524,3 +525,22 @@ def test_the_deployed_application_answers_stored_pages_in_front_of_django():
     from clinic.wsgi import application
 
     assert isinstance(application, PageCacheApp)
+
+
+def test_a_page_whose_csp_carries_a_nonce_is_never_stored(rf):
+    from articles.cache import PageCacheMark
+    from clinic.page_cache import PageCacheMiddleware
+
+    def view(request):
+        request.page_cache = PageCacheMark(version_key="v", version="1")
+        response = HttpResponse(
+            '<form><input type="hidden" name="csrfmiddlewaretoken" value="' + "a" * 64 + '"></form>'
+        )
+        response["Content-Security-Policy"] = "script-src 'nonce-abc123'"
+        return response
+
+    middleware = PageCacheMiddleware(view)
+    request = rf.get("/")
+
+    assert middleware.render_and_store(request, "page:nonce")[0] is None
+    assert cache.get("page:nonce") is None
