@@ -58,9 +58,10 @@ class ChangeFeed:
         self._retry_at = 0.0
 
     def generation(self) -> int | None:
-        if isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache):
+        backend = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(backend, LocMemCache):
             return _announced_here
-        if not hasattr(cache, "subscribe"):
+        if not hasattr(backend, "subscribe"):
             return None
         with self._lock:
             if self._pid != os.getpid():  # a forked worker never reads its parent's connection
@@ -84,7 +85,7 @@ class ChangeFeed:
         if time.monotonic() < self._retry_at:
             return False
         try:
-            self._pubsub = cache.subscribe(CHANNEL, timeout=SUBSCRIBE_TIMEOUT)
+            self._pubsub = caches[DEFAULT_CACHE_ALIAS].subscribe(CHANNEL, timeout=SUBSCRIBE_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 - see generation()
             logger.warning("change feed unavailable, reading every page from the cache: %s", exc.__class__.__name__)
             self._drop()

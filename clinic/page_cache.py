@@ -35,6 +35,7 @@ import logging
 import os
 import re
 import secrets
+import threading
 import time
 from collections import OrderedDict
 
@@ -83,6 +84,7 @@ class PageStore:
         self.changes = ChangeFeed()
         # key -> (entry, change feed generation when it was read, monotonic time it was read)
         self.local: OrderedDict[str, tuple[dict, int, float]] = OrderedDict()
+        self.lock = threading.Lock()
 
     def reset(self) -> None:
         """Forget every copy (the cache settings changed: tests)."""
@@ -107,13 +109,14 @@ class PageStore:
             ):
                 return local[0]
         entry = self.shared_entry(key)
-        if generation is None or entry is None:
-            self.local.pop(key, None)
-        else:
-            self.local[key] = (entry, generation, time.monotonic())
-            self.local.move_to_end(key)
-            while len(self.local) > LOCAL_PAGES:
-                self.local.popitem(last=False)
+        with self.lock:  # threaded workers (gthread) share the copies
+            if generation is None or entry is None:
+                self.local.pop(key, None)
+            else:
+                self.local[key] = (entry, generation, time.monotonic())
+                self.local.move_to_end(key)
+                while len(self.local) > LOCAL_PAGES:
+                    self.local.popitem(last=False)
         return entry
 
     def shared_entry(self, key: str) -> dict | None:
