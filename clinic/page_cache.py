@@ -42,6 +42,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -309,7 +310,10 @@ class PageCacheApp:
         request = WSGIRequest(environ)
         if not eligible(request) or self.security.process_request(request) is not None:
             return None  # a redirect to HTTPS is Django's to send
-        request.get_host()  # raises DisallowedHost for a host not in ALLOWED_HOSTS: Django answers 400
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return None  # Django answers 400 and logs it, as for any other address
         entry = STORE.current_entry(page_key(request))
         if entry is None:
             return None

@@ -485,7 +485,7 @@ def test_a_conditional_get_is_answered_304_at_the_front(front):
         ({"HTTP_HOST": "evil.example"}, 400),
     ],
 )
-def test_the_front_leaves_everything_else_to_django(front, request_kwargs, status):
+def test_the_front_leaves_everything_else_to_django(front, request_kwargs, status, caplog):
     make_article()
     front("/")
     front("/")  # stored
@@ -493,6 +493,7 @@ def test_the_front_leaves_everything_else_to_django(front, request_kwargs, statu
 
     assert front("/", **request_kwargs)[0] == status
     assert front.django.calls == calls + 1
+    assert not [record for record in caplog.records if record.name == "clinic.page_cache"]  # not a failure
 
 
 def test_the_front_leaves_the_https_redirect_to_django(front, settings):
