@@ -93,6 +93,11 @@ class ChangeFeed:
         self._generation += 1
         return True
 
+    def close(self) -> None:
+        """Let go of the subscriber connection (the feed is being replaced)."""
+        with self._lock:
+            self._drop()
+
     def _drop(self) -> None:
         if self._pubsub is not None:
             with contextlib.suppress(Exception):  # closing a broken connection may fail too

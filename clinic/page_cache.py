@@ -91,6 +91,7 @@ class PageStore:
         """Forget every copy (the cache settings changed: tests)."""
         self.version_keys.clear()
         self.local.clear()
+        self.changes.close()
         self.changes = ChangeFeed()
 
     def current_entry(self, key: str) -> dict | None:

@@ -17,6 +17,12 @@ AWAITING = "Thank you. Your comment is awaiting moderation."
 COMMENT_BOX = re.compile(r"^Comment\b")
 
 
+def fill_comment_form(form, *, name: str, email: str, text: str) -> None:
+    form.get_by_label("Name").fill(name)
+    form.get_by_label("Email").fill(email)
+    form.get_by_label(COMMENT_BOX).fill(text)
+
+
 def test_reader_comments_and_replies_a_moderator_approves_both_and_they_show_on_the_article(
     page, new_context, viewport, faq_article, staff_login, screenshot, axe_check
 ):
@@ -59,9 +65,7 @@ def test_reader_comments_and_replies_a_moderator_approves_both_and_they_show_on_
 
     reply_form = page.get_by_role("form", name="Leave a reply")
     expect(page.locator("#comment-form .replying-to")).to_contain_text("Replying to Dana")
-    reply_form.get_by_label("Name").fill("Ruth")
-    reply_form.get_by_label("Email").fill("ruth@example.com")
-    reply_form.get_by_label(COMMENT_BOX).fill("How long did your taper take?")
+    fill_comment_form(reply_form, name="Ruth", email="ruth@example.com", text="How long did your taper take?")
     screenshot(page, "reply")
     reply_form.get_by_role("button", name="Post reply").click()
 
@@ -114,17 +118,13 @@ def test_with_javascript_off_a_reader_posts_a_comment_and_a_reply(new_context, s
     comments = page.get_by_role("region", name=re.compile("^Comments"))
 
     form = page.get_by_role("form", name="Leave a comment")
-    form.get_by_label("Name").fill("Sam")
-    form.get_by_label("Email").fill("sam@example.com")
-    form.get_by_label(COMMENT_BOX).fill("Reading this without scripts.")
+    fill_comment_form(form, name="Sam", email="sam@example.com", text="Reading this without scripts.")
     form.get_by_role("button", name="Post comment").click()
     expect(comments.get_by_role("status")).to_have_text(AWAITING)
 
     comments.get_by_role("link", name="Reply to Dana").click()
     reply_form = page.get_by_role("form", name="Leave a reply")
-    reply_form.get_by_label("Name").fill("Sam")
-    reply_form.get_by_label("Email").fill("sam@example.com")
-    reply_form.get_by_label(COMMENT_BOX).fill("Thank you for sharing, Dana.")
+    fill_comment_form(reply_form, name="Sam", email="sam@example.com", text="Thank you for sharing, Dana.")
     reply_form.get_by_role("button", name="Post reply").click()
     expect(comments.get_by_role("status")).to_have_text(AWAITING)
     screenshot(page, "no-js-comment-awaiting")

@@ -105,3 +105,14 @@ def test_every_pending_notice_is_read_in_one_look(shared_cache, redis_url, redis
 
     assert after == before + announcements
     assert feed.generation() == after
+
+
+def test_a_closed_feed_lets_go_of_its_connection(shared_cache):
+    feed = ChangeFeed()
+    feed.generation()
+    pubsub = feed._pubsub
+
+    feed.close()
+
+    assert feed._pubsub is None
+    assert pubsub.connection is None  # returned to the pool, no subscription left open
