@@ -122,6 +122,10 @@ class Comment(models.Model):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
 
+# How many of the latest copies of a message the duplicate check reads (see `duplicate_of`).
+DUPLICATE_COPIES_READ = 5
+
+
 class MessageQuerySet(models.QuerySet):
     def triage_order(self):
         """Urgent first, then oldest first: the order counselors work the queue in."""
@@ -131,11 +135,23 @@ class MessageQuerySet(models.QuerySet):
         """Messages a counselor still has to finish: new, in progress or contacted (not closed or spam)."""
         return self.filter(status__in=[Message.Status.NEW, Message.Status.IN_PROGRESS, Message.Status.CONTACTED])
 
-    def duplicates_of(self, *, fingerprint: str, spam: bool, since):
-        """Earlier copies of the same contact and text (a refresh, a double click, a resend)."""
-        queryset = self.filter(fingerprint=fingerprint, created_at__gte=since)
-        queryset = queryset.filter(status=Message.Status.SPAM) if spam else queryset.exclude(status=Message.Status.SPAM)
-        return queryset.order_by("created_at")
+    def duplicate_of(self, *, fingerprint: str, spam: bool, since) -> "Message | None":
+        """The latest copy of the same contact and text, of the same kind (spam or not), sent since
+        `since` (a refresh, a double click, a resend); else None.
+
+        Runs for every message sent, so it must stay one probe of `message_duplicate_idx`: the query
+        names the fingerprint alone and the kind and time are checked here. With `created_at` or
+        `status` in the query, PostgreSQL's statistics (gathered before a burst of new messages, or
+        of spam) make the created_at or triage index look as cheap, and those plans read every
+        message of the burst for each new one. Copies are few (the same contact details and text),
+        so the latest `DUPLICATE_COPIES_READ` are enough.
+        """
+        for copy in self.filter(fingerprint=fingerprint).order_by("-created_at")[:DUPLICATE_COPIES_READ]:
+            if copy.created_at < since:
+                return None
+            if (copy.status == Message.Status.SPAM) == spam:
+                return copy
+        return None
 
 
 class Message(models.Model):

@@ -222,8 +222,7 @@ def message_submit(
     spam = bool(request_meta.spam_reason)
     fingerprint = message_fingerprint(phone=phone, email=email, body=body)
     now = timezone.now()
-    existing = Message.objects.duplicates_of(fingerprint=fingerprint, spam=spam, since=now - DUPLICATE_WINDOW)
-    if duplicate := existing.first():
+    if duplicate := Message.objects.duplicate_of(fingerprint=fingerprint, spam=spam, since=now - DUPLICATE_WINDOW):
         return duplicate
     token = form_token_hash(request_meta.form_token)
     try:

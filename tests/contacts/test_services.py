@@ -138,7 +138,7 @@ def test_a_simultaneous_double_post_returns_the_stored_message(django_capture_on
     # The other request stored it between our duplicate check and our insert.
     fingerprint = message_fingerprint(phone=PATIENT["phone"], email=PATIENT["email"], body=PATIENT["body"])
     stored = make_message(fingerprint=fingerprint, form_token=form_token_hash("tok"))
-    monkeypatch.setattr(Message.objects.__class__, "duplicates_of", lambda self, **kw: Message.objects.none())
+    monkeypatch.setattr(Message.objects.__class__, "duplicate_of", lambda self, **kw: None)
 
     message = submit(django_capture_on_commit_callbacks, meta=RequestMeta(form_token="tok"))
 
