@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 
@@ -17,6 +18,8 @@ class SourceInline(admin.TabularInline):
     model = Source
     extra = 0
     fields = ["position", "citation", "url"]
+    # A link typed without a scheme ("nida.nih.gov/…") is taken as https, not http.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Article)

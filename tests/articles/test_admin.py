@@ -87,6 +87,25 @@ def test_choosing_published_in_the_form_sets_the_publication_date(client):
     assert article.published_at is not None
 
 
+def test_a_source_link_typed_without_a_scheme_is_saved_as_https(client):
+    article = make_article(slug="cited")
+    client.force_login(make_editor())
+    data = {
+        "title": article.title, "slug": "cited", "lede": "", "status": "published", "meta_description": "",
+        "last_reviewed": "", "reviewed_by": "", "comments_open": "on",
+        "entries-TOTAL_FORMS": "0", "entries-INITIAL_FORMS": "0", "entries-MIN_NUM_FORMS": "0",
+        "entries-MAX_NUM_FORMS": "1000", "sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "0",
+        "sources-MIN_NUM_FORMS": "0", "sources-MAX_NUM_FORMS": "1000", "sources-0-article": article.pk,
+        "sources-0-position": "10", "sources-0-citation": "NIDA, Pain and opioids.",
+        "sources-0-url": "nida.nih.gov/research-topics/opioids",
+    }  # fmt: skip
+
+    response = client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert article.sources.get().url == "https://nida.nih.gov/research-topics/opioids"
+
+
 def test_unpublish_action_hides_the_article(client):
     article = make_article(slug="gone")
     client.force_login(make_editor())
