@@ -1,4 +1,5 @@
 import pytest
+from crispy_forms.utils import render_crispy_form
 
 from contacts.forms import MessageForm, safe_page_path
 from tests.factories import message_post_data, started_ago
@@ -128,3 +129,32 @@ def test_a_form_left_open_for_two_days_is_not_spam():
 )
 def test_only_same_site_paths_are_kept_as_the_page_a_message_came_from(value, expected):
     assert safe_page_path(value) == expected
+
+
+@pytest.mark.parametrize("sent_from", ["/contact/", "/", '/articles/a"<b>&c/'])
+def test_a_blank_form_is_rendered_as_crispy_forms_renders_it_with_its_own_start_time_and_page(sent_from):
+    first, second = MessageForm(initial={"sent_from": sent_from}), MessageForm(initial={"sent_from": sent_from})
+    first.initial["started"] = "1:form-one-start"
+
+    assert first.fields_html() == render_crispy_form(first)
+    assert second.fields_html() == render_crispy_form(second)
+    assert 'name="started" value="1:form-one-start"' in first.fields_html()
+    assert "form-one-start" not in second.fields_html()
+
+
+def test_a_form_with_a_patients_kept_answers_is_rendered_with_them_and_only_for_them():
+    kept = MessageForm(initial={"sent_from": "/", "name": "Kept Name", "body": "Kept words"})
+
+    assert "Kept Name" in kept.fields_html()
+    assert "Kept words" in kept.fields_html()
+    assert "Kept Name" not in MessageForm(initial={"sent_from": "/"}).fields_html()
+
+
+def test_a_form_sent_with_errors_is_rendered_with_the_errors_and_the_values():
+    form = MessageForm(message_post_data(name="Typed Name", email="not-an-address", preferred_method="email"))
+    assert not form.is_valid()
+
+    html = form.fields_html()
+
+    assert "Typed Name" in html
+    assert "Enter an email address like name@example.com." in html
