@@ -16,7 +16,9 @@ static file of the same size (a copy of the page) served by WhiteNoise through t
 (`clinic.wsgi`, with the page cache in front of Django). The contact POST sends a valid form
 (CSRF cookie and token, a signed start time, a text unique to each request) with the per-client
 limit raised (DJANGO_MESSAGE_RATE_LIMIT: wrk is one client), and compares the rows stored with
-the 302 answers. Last, each gunicorn worker's peak memory (VmHWM) and the machine's load.
+the 302 answers; each message also stores the counselors' notification and sends it after commit,
+through Django's dummy mail backend (no mail server in the figures). Last, each gunicorn
+worker's peak memory (VmHWM) and the machine's load.
 
 Environment (all optional): BENCH_ROUNDS (3), BENCH_DURATION seconds per page per round (5),
 BENCH_CONNECTIONS (10), BENCH_THREADS (2), BENCH_WORKERS (2 × cores + 1), BENCH_PORT (a free one).
@@ -71,7 +73,10 @@ def configure_environment() -> None:
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DJANGO_SECURE_COOKIES": "0",
             "DJANGO_HSTS_SECONDS": "0",
-            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            # Each message stores the counselors' notification and sends it after commit, as in
+            # production; the dummy backend stands in for the mail server (no SMTP in the figures).
+            "DJANGO_COUNSELORS_EMAIL": "counselors@clinic.test",
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
             # wrk is one client: the per-client message limit would refuse all but the first few.
             "DJANGO_MESSAGE_RATE_LIMIT": "1000000000/600",
         }
@@ -393,7 +398,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from bench import dataset
-    from contacts.models import Message
+    from contacts.models import Message, Notification
 
     print("== preparing (migrate, collectstatic, data set)", flush=True)
     ensure_database()
@@ -401,6 +406,7 @@ def main() -> None:
     call_command("collectstatic", "--noinput", verbosity=0)
     for line in dataset.build_all():
         print(f"  {line}")
+    messages_loaded = Message.objects.count()
 
     pages = [
         Target("home", "/"),
@@ -473,6 +479,13 @@ def main() -> None:
         f"contact POST: {posted / seconds:.0f} stored/s over {seconds:.0f} s; 302 answers {posted:,}; "
         f"rows stored {stored:,}; requests still with the server when wrk stopped: at most {cut_off}: "
         + ("MISMATCH" if lost else "none lost")
+    )
+    received = Message.objects.count() - messages_loaded  # the warm-up's included
+    notified = Notification.objects.count()
+    sent = Notification.objects.filter(sent_at__isnull=False).count()
+    print(
+        f"counselors' notifications (dummy mail backend): {notified:,} stored and {sent:,} sent for {received:,} "
+        "messages received: " + ("one each" if notified == sent == received else "MISMATCH")
     )
     print("× static: req/s over that of the static file of the same size (WhiteNoise, same gunicorn, same rounds);")
     print("  the contact form against the home page's size, the contact POST against the FAQ article's.")
