@@ -13,7 +13,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from contacts.models import Notification
@@ -34,19 +34,23 @@ def notification_queue(*, recipients: list[str], subject: str, body: str) -> Not
     if not recipients:
         return None
     notification = Notification.objects.create(recipients=",".join(recipients), subject=subject, body=body)
-    transaction.on_commit(partial(notification_send, notification_id=notification.pk), robust=True)
+    transaction.on_commit(partial(notification_send, notification=notification), robust=True)
     return notification
 
 
-def notification_send(*, notification_id: int) -> bool:
-    """Send one notification unless it was sent or another sender holds it. True if sent now."""
+def notification_send(*, notification: Notification) -> bool:
+    """Send one notification unless it was sent or another sender holds it. True if sent now.
+
+    Whether it is still waiting is decided by the database (the claim); only its recipients,
+    subject and body, which never change once queued, are taken from `notification`.
+    """
     now = timezone.now()
     claimed = Notification.objects.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=notification_id, sent_at__isnull=True
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=notification.pk, sent_at__isnull=True
     ).update(claimed_until=now + CLAIM_FOR)
     if not claimed:
         return False
-    notification = Notification.objects.get(pk=notification_id)
+    this = Notification.objects.filter(pk=notification.pk)
     try:
         send_mail(
             notification.subject,
@@ -56,25 +60,21 @@ def notification_send(*, notification_id: int) -> bool:
             fail_silently=False,
         )
     except Exception as exc:  # noqa: BLE001 - any mail failure is retried later
-        Notification.objects.filter(pk=notification_id).update(
-            claimed_until=None, attempts=notification.attempts + 1, last_error=exc.__class__.__name__[:200]
-        )
+        this.update(claimed_until=None, attempts=F("attempts") + 1, last_error=exc.__class__.__name__[:200])
         logger.warning(
             "notification %s not sent (attempt %s): %s",
-            notification_id,
-            notification.attempts + 1,
+            notification.pk,
+            this.values_list("attempts", flat=True).first(),
             exc.__class__.__name__,
         )
         return False
-    Notification.objects.filter(pk=notification_id).update(
-        sent_at=timezone.now(), claimed_until=None, attempts=notification.attempts + 1, last_error=""
-    )
+    this.update(sent_at=timezone.now(), claimed_until=None, attempts=F("attempts") + 1, last_error="")
     return True
 
 
 def notifications_send_pending() -> tuple[int, int]:
     """Try every unsent notification once, oldest first. Returns (sent, still unsent)."""
-    pending = Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)
-    sent = sum(notification_send(notification_id=pk) for pk in list(pending))
+    pending = Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).order_by("created_at", "pk")
+    sent = sum(notification_send(notification=notification) for notification in list(pending))
     unsent = Notification.objects.filter(sent_at__isnull=True).count()
     return sent, unsent

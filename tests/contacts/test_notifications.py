@@ -81,7 +81,7 @@ def test_a_claimed_notification_is_not_sent_by_a_second_sender():
 
     Notification.objects.filter(pk=notification.pk).update(claimed_until=timezone.now() + timezone.timedelta(minutes=1))
 
-    assert notification_send(notification_id=notification.pk) is False
+    assert notification_send(notification=notification) is False
     assert mail.outbox == []
 
 
@@ -91,3 +91,15 @@ def test_send_pending_skips_already_sent():
     assert notifications_send_pending() == (1, 0)
     assert notifications_send_pending() == (0, 0)
     assert len(mail.outbox) == 1
+
+
+def test_a_notification_already_sent_is_not_sent_again_from_an_older_copy():
+    notification = Notification.objects.create(recipients="a@clinic.test", subject="s", body="b")
+    older_copy = Notification.objects.get(pk=notification.pk)
+
+    assert notification_send(notification=notification) is True
+    assert notification_send(notification=older_copy) is False
+    assert len(mail.outbox) == 1
+    older_copy.refresh_from_db()
+    assert older_copy.attempts == 1
+    assert older_copy.sent_at is not None
