@@ -3,7 +3,10 @@
 `notification_queue()` is called inside the transaction that stores a message or comment.
 After commit, one send is tried straight away (with `EMAIL_TIMEOUT`, failures only logged);
 `manage.py send_pending_notifications` (cron, every minute) retries whatever is still unsent.
-A row is claimed before sending, so two senders never deliver the same notification twice.
+A row is claimed before sending, so two senders never deliver the same notification twice: a new
+row is stored already claimed by the request that queued it (no second query to claim it), and a
+failed send gives the claim back at once; should that request die before sending, the claim
+lapses after `CLAIM_FOR` and the cron sends it.
 """
 
 import logging
@@ -33,8 +36,10 @@ def notification_queue(*, recipients: list[str], subject: str, body: str) -> Not
     recipients = [address for address in recipients if address]
     if not recipients:
         return None
-    notification = Notification.objects.create(recipients=",".join(recipients), subject=subject, body=body)
-    transaction.on_commit(partial(notification_send, notification=notification), robust=True)
+    notification = Notification.objects.create(
+        recipients=",".join(recipients), subject=subject, body=body, claimed_until=timezone.now() + CLAIM_FOR
+    )
+    transaction.on_commit(partial(notification_deliver, notification=notification), robust=True)
     return notification
 
 
@@ -48,8 +53,14 @@ def notification_send(*, notification: Notification) -> bool:
     claimed = Notification.objects.filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=notification.pk, sent_at__isnull=True
     ).update(claimed_until=now + CLAIM_FOR)
-    if not claimed:
-        return False
+    return bool(claimed) and notification_deliver(notification=notification)
+
+
+def notification_deliver(*, notification: Notification) -> bool:
+    """Send a notification whose claim the caller holds and record the outcome. True if sent.
+
+    A failure gives the claim back, so the next `send_pending_notifications` run retries it.
+    """
     this = Notification.objects.filter(pk=notification.pk)
     try:
         send_mail(

@@ -103,3 +103,35 @@ def test_a_notification_already_sent_is_not_sent_again_from_an_older_copy():
     older_copy.refresh_from_db()
     assert older_copy.attempts == 1
     assert older_copy.sent_at is not None
+
+
+def test_the_request_that_queued_a_notification_sends_it_and_a_cron_run_meanwhile_does_not(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        queue()
+
+    assert notifications_send_pending() == (0, 1)  # the cron, between the commit and the request's send
+    for callback in callbacks:
+        callback()
+
+    assert len(mail.outbox) == 1
+    assert notifications_send_pending() == (0, 0)
+    assert len(mail.outbox) == 1
+
+
+def test_a_notification_whose_request_died_before_sending_is_sent_by_the_cron_once_its_claim_lapses(
+    django_capture_on_commit_callbacks,
+):
+    from django.utils import timezone
+
+    from contacts.notifications import CLAIM_FOR
+
+    with django_capture_on_commit_callbacks():  # the callbacks never run: the worker died
+        notification = queue()
+    assert notifications_send_pending() == (0, 1)
+
+    Notification.objects.filter(pk=notification.pk).update(claimed_until=timezone.now() - CLAIM_FOR)
+
+    assert notifications_send_pending() == (1, 0)
+    assert len(mail.outbox) == 1
