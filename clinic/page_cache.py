@@ -260,6 +260,7 @@ class PageCacheMiddleware:
         else:
             response = HttpResponse(page_body(request, entry, self.csrf))
             self.copy_headers(entry, response)
+            response["Content-Length"] = str(len(response.content))  # as CommonMiddleware would
             self.csrf.process_response(request, response)  # the CSRF cookie, as Django sends it
         response["ETag"] = etag
         return response

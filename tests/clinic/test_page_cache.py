@@ -122,6 +122,9 @@ def test_a_cached_page_carries_the_same_headers_as_a_rendered_one(client):
     for name in ("Content-Type", "Cache-Control", "Vary", "X-Frame-Options", "Content-Security-Policy"):
         assert cached.headers[name] == rendered.headers[name], name
     assert cached.headers["Cache-Control"] == "private, no-cache"
+    # As Django's CommonMiddleware sends it: the page is never sent chunked.
+    for response in (rendered, cached):
+        assert response.headers["Content-Length"] == str(len(response.content))
 
 
 def test_staff_are_never_served_a_cached_page(client, cached_home):
