@@ -13,14 +13,15 @@ settings (DEBUG off, WhiteNoise, the real middleware) and loads every page with 
 `apt-get install wrk`), interleaving the pages round by round so the figures compare on the same
 machine at the same moment. Each page's throughput is reported as a ratio to that of a hashed
 static file of the same size (a copy of the page) served by WhiteNoise through the same gunicorn
-(`clinic.wsgi`, with the page cache in front of Django). The contact POST sends a valid form
+(`clinic.wsgi`, with the page cache in front of Django), measured just before the page in each
+round; the ratio printed is the median of the rounds' ratios. The contact POST sends a valid form
 (CSRF cookie and token, a signed start time, a text unique to each request) with the per-client
 limit raised (DJANGO_MESSAGE_RATE_LIMIT: wrk is one client), and compares the rows stored with
 the 302 answers; each message also stores the counselors' notification and sends it after commit,
 through Django's dummy mail backend (no mail server in the figures). Last, each gunicorn
 worker's peak memory (VmHWM) and the machine's load.
 
-Environment (all optional): BENCH_ROUNDS (3), BENCH_DURATION seconds per page per round (5),
+Environment (all optional): BENCH_ROUNDS (5), BENCH_DURATION seconds per page per round (5),
 BENCH_CONNECTIONS (10), BENCH_THREADS (2), BENCH_WORKERS (2 × cores + 1), BENCH_PORT (a free one).
 """
 
@@ -49,7 +50,7 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
-ROUNDS = env_int("BENCH_ROUNDS", 3)
+ROUNDS = env_int("BENCH_ROUNDS", 5)
 DURATION = env_int("BENCH_DURATION", 5)
 CONNECTIONS = env_int("BENCH_CONNECTIONS", 10)
 THREADS = env_int("BENCH_THREADS", 2)
@@ -429,13 +430,17 @@ def main() -> None:
         contact_post = contact_post_target(port)
         contact_post.compare_with = statics[1]
         targets = [*statics, *pages, contact_post]
-        for target in targets:
+        # Each page right after its static file, so that a ratio compares two measurements taken
+        # seconds apart: this VM's speed drifts by tens of percent within a run.
+        home, faq, large, contact_get = pages
+        run_order = [statics[0], home, contact_get, statics[1], faq, statics[2], large, contact_post]
+        for target in run_order:
             if target is contact_post:  # a form sent sooner than this is stored as suspected spam
                 time.sleep(max(0.0, settings.MIN_FORM_FILL_SECONDS + 1 - (time.monotonic() - form_loaded)))
             run_wrk(f"http://127.0.0.1:{port}{target.path}", 1, target.wrk_env)
         for round_number in range(1, ROUNDS + 1):
             print(f"== round {round_number}/{ROUNDS}", flush=True)
-            for target in targets:
+            for target in run_order:
                 before = Message.objects.count() if target is contact_post else 0
                 target.rounds.append(run_wrk(f"http://127.0.0.1:{port}{target.path}", DURATION, target.wrk_env))
                 if target is contact_post:
@@ -461,9 +466,10 @@ def main() -> None:
         rps = median([r["rps"] for r in target.rounds])
         errors = sum(sum(r["errors"].values()) for r in target.rounds)
         queries = "-" if target.queries_cold is None else f"{target.queries_cold}/{target.queries_warm}"
-        static_rps = median([r["rps"] for r in (target.compare_with or target).rounds])
+        static = target.compare_with or target
+        ratio = median([r["rps"] / s["rps"] for r, s in zip(target.rounds, static.rounds, strict=True)])
         print(
-            f"{target.name:<36}{target.size:>8}{rps:>9.0f}{rps / static_rps:>10.2f}"
+            f"{target.name:<36}{target.size:>8}{rps:>9.0f}{ratio:>10.2f}"
             f"{median([r['p50_us'] for r in target.rounds]) / 1000:>9.1f}"
             f"{median([r['p99_us'] for r in target.rounds]) / 1000:>9.1f}{errors:>8}{queries:>15}"
         )
@@ -487,8 +493,9 @@ def main() -> None:
         f"counselors' notifications (dummy mail backend): {notified:,} stored and {sent:,} sent for {received:,} "
         "messages received: " + ("one each" if notified == sent == received else "MISMATCH")
     )
-    print("× static: req/s over that of the static file of the same size (WhiteNoise, same gunicorn, same rounds);")
-    print("  the contact form against the home page's size, the contact POST against the FAQ article's.")
+    print("× static: median over the rounds of req/s over that of the static file of the same size measured just")
+    print("  before it in the round (WhiteNoise, same gunicorn); the contact form against the home page's size,")
+    print("  the contact POST against the FAQ article's.")
     print("req/s, p50 and p99: medians over the rounds; errors: non-2xx/3xx, timeouts and socket errors, all rounds.")
     print("gunicorn worker peak memory (VmHWM): " + ", ".join(f"{mb:.1f} MB" for mb in memory.values()))
     print(
