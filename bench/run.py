@@ -13,8 +13,8 @@ settings (DEBUG off, WhiteNoise, the real middleware) and loads every page with 
 `apt-get install wrk`), interleaving the pages round by round so the figures compare on the same
 machine at the same moment. Each page's throughput is reported as a ratio to that of a hashed
 static file of the same size (a copy of the page) served by WhiteNoise through the same gunicorn
-(`clinic.wsgi`, with the page cache in front of Django), measured just before the page in each
-round; the ratio printed is the median of the rounds' ratios. The contact POST sends a valid form
+(`clinic.wsgi`, with the page cache in front of Django), measured in the same round, just before
+each page; the ratio printed is the median of the rounds' ratios. The contact POST sends a valid form
 (CSRF cookie and token, a signed start time, a text unique to each request) with the per-client
 limit raised (DJANGO_MESSAGE_RATE_LIMIT: wrk is one client), and compares the rows stored with
 the 302 answers; each message also stores the counselors' notification and sends it after commit,
@@ -493,9 +493,9 @@ def main() -> None:
         f"counselors' notifications (dummy mail backend): {notified:,} stored and {sent:,} sent for {received:,} "
         "messages received: " + ("one each" if notified == sent == received else "MISMATCH")
     )
-    print("× static: median over the rounds of req/s over that of the static file of the same size measured just")
-    print("  before it in the round (WhiteNoise, same gunicorn); the contact form against the home page's size,")
-    print("  the contact POST against the FAQ article's.")
+    print("× static: median over the rounds of req/s over that of the static file of the same size in the same round")
+    print("  (WhiteNoise, same gunicorn), run just before each page; the contact form against the home page's size and")
+    print("  the contact POST against the FAQ article's, a few runs earlier in the round.")
     print("req/s, p50 and p99: medians over the rounds; errors: non-2xx/3xx, timeouts and socket errors, all rounds.")
     print("gunicorn worker peak memory (VmHWM): " + ", ".join(f"{mb:.1f} MB" for mb in memory.values()))
     print(

@@ -1,6 +1,5 @@
 """The duplicate check that runs on every message sent stays one index probe during a burst."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -8,21 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench.run import explain_indexes
 from contacts.models import Message
 from contacts.services import DUPLICATE_WINDOW
 
 pytestmark = pytest.mark.django_db
-
-
-def planned_indexes(sql: str) -> list[str]:
-    """The indexes the database plans to read for `sql` (a query with its values filled in)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"EXPLAIN {sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            return re.findall(r"Index (?:Only )?Scan(?: Backward)? using (\w+)", plan)
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-        return [name for row in cursor.fetchall() for name in re.findall(r"USING (?:COVERING )?INDEX (\w+)", row[-1])]
 
 
 def bulk_messages(count: int, *, created_at, prefix: str, status: str = Message.Status.NEW) -> None:
@@ -56,7 +45,7 @@ def test_the_duplicate_check_reads_the_fingerprint_index_even_when_statistics_la
         Message.objects.duplicate_of(fingerprint="new", spam=spam, since=timezone.now() - DUPLICATE_WINDOW)
 
     (query,) = captured.captured_queries
-    assert planned_indexes(query["sql"]) == ["message_duplicate_idx"]
+    assert explain_indexes(query["sql"]) == ["message_duplicate_idx"]
 
 
 def test_the_duplicate_check_finds_the_latest_copy_of_the_same_kind_inside_the_window_only():
