@@ -96,12 +96,15 @@ class PageCacheMark:
 
 @functools.cache
 def release_stamp() -> str:
-    """A fingerprint of the deployed templates and static files, equal on every app server.
+    """A fingerprint of the deployed templates, static files and page texts from settings.
 
-    It is part of every cache key and ETag, so a deployment that changes markup or a hashed
-    stylesheet name never serves pages or fragments rendered by the previous release.
+    It is part of every cache key and ETag, so a deployment that changes markup, a hashed
+    stylesheet name or a text every page shows (the clinic's name and phone, the reply time)
+    never serves pages or fragments rendered by the previous release.
     """
     digest = hashlib.sha256()
+    for name in ("CLINIC_NAME", "CLINIC_PHONE", "REPLY_TIME_TEXT", "OFFICE_HOURS_TEXT"):
+        digest.update(f"{name}={getattr(settings, name, '')}\n".encode())
     digest.update(str(getattr(staticfiles_storage, "manifest_hash", "") or "").encode())
     for directory in [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]:
         for path in sorted(directory.rglob("*.html")):

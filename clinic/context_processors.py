@@ -3,11 +3,14 @@ from django.utils.encoding import escape_uri_path
 
 
 def clinic(request):
-    """The clinic's name and phone, which every page shows, and the page's canonical address."""
+    """The clinic's name and phone, which every page shows, when a patient can expect contact (the
+    message form and its confirmation say it), and the page's canonical address."""
     return {
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
         "clinic_phone_e164": settings.CLINIC_PHONE_E164,
+        "reply_time_text": settings.REPLY_TIME_TEXT,
+        "office_hours_text": settings.OFFICE_HOURS_TEXT,
         "site_url": settings.SITE_URL,
         "canonical_url": canonical_url(request),
     }
