@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate lint format check bench clean
+.PHONY: run test venv migrate lint format check bench crisis-report clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -37,6 +37,11 @@ format: venv
 check: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py check
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# How the crisis rules (contacts/crisis/rules.txt) sort the labelled corpus: recall per category, false alarms.
+# Another labelled file: make crisis-report CRISIS_FILE=path/to/file.tsv
+crisis-report: venv
+	DJANGO_DEBUG=1 $(BIN)/python manage.py crisis_report --show $(if $(CRISIS_FILE),--file $(CRISIS_FILE),)
 
 # Benchmark with production settings and wrk (apt-get install wrk); DATABASE_URL picks the database.
 # Longer runs: BENCH_ROUNDS=5 BENCH_DURATION=20 make bench

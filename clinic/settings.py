@@ -236,6 +236,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLINIC_NAME = env_str("DJANGO_CLINIC_NAME", "Lakeside Recovery Clinic")
 CLINIC_PHONE = env_str("DJANGO_CLINIC_PHONE", "(708) 613-4750")
 CLINIC_PHONE_E164 = env_str("DJANGO_CLINIC_PHONE_E164", "+17086134750")
+# When a patient can expect contact, said on the message form and its confirmation page.
+REPLY_TIME_TEXT = env_str("DJANGO_REPLY_TIME_TEXT", "A counselor usually replies within one business day.")
+OFFICE_HOURS_TEXT = env_str("DJANGO_OFFICE_HOURS_TEXT", "Office hours: Monday to Friday, 8 am to 6 pm Central time.")
 # Absolute base for links in emails and feeds, e.g. https://clinic.example.org
 SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -302,6 +305,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 CSRF_FAILURE_VIEW = "contacts.views.csrf_failure"
 # Counselors told (by number and admin link only) that a message arrived.
 COUNSELORS_EMAIL = env_list("DJANGO_COUNSELORS_EMAIL")
+# Also told of every urgent message and crisis comment, e.g. an on-call mailbox (optional).
+URGENT_EMAIL = env_list("DJANGO_URGENT_EMAIL")
 # `manage.py purge_messages` deletes closed messages this many days after their last change.
 MESSAGE_RETENTION_DAYS = env_int("DJANGO_MESSAGE_RETENTION_DAYS", 365)
 if MESSAGE_RETENTION_DAYS < 1:

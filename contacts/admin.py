@@ -74,9 +74,9 @@ class CommentStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "author_name", "article_title", "status", "created_at"]
+    list_display = ["excerpt", "crisis_flag", "author_name", "article_title", "status", "created_at"]
     list_display_links = ["excerpt"]
-    list_filter = [CommentStatusFilter, ("article", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [CommentStatusFilter, "crisis", ("article", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["article"]
     search_fields = ["author_name", "author_email", "body"]
     # The state filter already shows its counts.
@@ -90,6 +90,7 @@ class CommentAdmin(admin.ModelAdmin):
         "author_email",
         "body",
         "status",
+        "crisis",
         "auto_reason",
         "created_at",
         "updated_at",
@@ -102,6 +103,7 @@ class CommentAdmin(admin.ModelAdmin):
         "article",
         "parent",
         "status",
+        "crisis",
         "auto_reason",
         "created_at",
         "updated_at",
@@ -136,6 +138,10 @@ class CommentAdmin(admin.ModelAdmin):
         prefix = "↳ " if obj.parent_id else ""
         return prefix + truncatechars(obj.body.replace("\n", " "), 80)
 
+    @admin.display(description="crisis", ordering="-crisis")
+    def crisis_flag(self, obj: Comment) -> str:
+        return mark_safe('<strong class="urgent">Crisis language</strong>') if obj.crisis else ""  # noqa: S308
+
     @admin.display(description="article", ordering="article__title")
     def article_title(self, obj: Comment) -> str:
         return truncatechars(obj.article.title, 40)
@@ -152,7 +158,15 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected comments (show them on the site)", permissions=["moderate"])
     def approve(self, request, queryset):
-        self._report(request, comment_approve(comments=queryset, moderator=request.user), "approved")
+        held = queryset.filter(crisis=True, status=Comment.Status.PENDING).count()
+        self._report(request, comment_approve(comments=queryset, moderator=request.user, one_by_one=False), "approved")
+        if held:
+            self.message_user(
+                request,
+                f"{held} comment(s) flagged for crisis language stayed pending: open each one, make sure a "
+                "counselor has seen it, and approve it on its own page.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Unapprove selected comments (back to pending)", permissions=["moderate"])
     def unapprove(self, request, queryset):
@@ -300,7 +314,13 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Urgent", ordering="-urgent")
     def urgency(self, obj: Message) -> str:
-        return mark_safe('<strong class="urgent">Urgent</strong>') if obj.urgent else ""
+        if not obj.urgent:
+            return ""
+        possible_spam = " · possible spam" if obj.spam_reason and obj.status != Message.Status.SPAM else ""
+        if obj.status in (Message.Status.NEW, Message.Status.IN_PROGRESS) and obj.first_contacted_at is None:
+            waited = timesince(obj.created_at, timezone.now(), depth=2)
+            return format_html('<strong class="urgent">Urgent: waiting {}</strong>{}', waited, possible_spam)
+        return format_html('<strong class="urgent">Urgent</strong>{}', possible_spam)
 
     @admin.display(description="Age", ordering="created_at")
     def age(self, obj: Message) -> str:
@@ -312,8 +332,16 @@ class MessageAdmin(admin.ModelAdmin):
     def urgency_detail(self, obj: Message) -> str:
         if not obj.urgent:
             return "Not flagged urgent."
-        terms = ", ".join(f"“{term}”" for term in dict.fromkeys(crisis_terms(obj.body))) or "crisis language"
-        return format_html('<strong class="urgent">URGENT: the message mentions {}. Reach out first.</strong>', terms)
+        reasons = []
+        if obj.said_in_danger:
+            reasons.append("the patient answered YES to “are you thinking about suicide, or in danger right now?”")
+        if terms := crisis_terms(obj.body):
+            reasons.append("the message mentions " + ", ".join(f"“{term}”" for term in terms))
+        spam = ""
+        if obj.spam_reason:
+            spam = f" It also looked like spam ({obj.spam_reason.replace('_', ' ')}): check it, but reach out."
+        why = "; ".join(reasons) or "crisis language"
+        return format_html('<strong class="urgent">URGENT: {}. Reach out first.</strong>{}', why, spam)
 
     @admin.display(description="Contact preferences")
     def discreet_contact(self, obj: Message) -> str:

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_variables
 from phonenumber_field.formfields import PhoneNumberField
 
 from contacts.abuse import SIGNING_SALT, SpamTrapFormMixin
+from contacts.crisis import is_crisis
 from contacts.models import Message
 
 # Comments
@@ -93,7 +94,20 @@ class MessageTextField(forms.CharField):
         return super().to_python(value).replace("\r\n", "\n")
 
 
+IN_DANGER_QUESTION = "Are you thinking about suicide, or are you in danger right now?"
+
+
 class MessageForm(SpamTrapFormMixin, forms.Form):
+    # Asked first and plainly: "yes" makes the message urgent whatever its words.
+    in_danger = forms.TypedChoiceField(
+        label=IN_DANGER_QUESTION,
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=_yes,
+        empty_value=False,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Optional. If you answer yes, a counselor reads your message first.",
+    )
     name = forms.CharField(
         label="Your name",
         max_length=100,
@@ -176,6 +190,7 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
         helper.form_tag = False
         helper.disable_csrf = True
         helper.layout = Layout(
+            Div("in_danger", css_class="in-danger-question"),
             "name",
             "preferred_method",
             "phone",
@@ -243,6 +258,11 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
         return reason
 
     @sensitive_variables()
+    def is_urgent(self) -> bool:
+        """True when the patient said they are in danger or wrote in crisis language (a valid form)."""
+        return self.cleaned_data.get("in_danger") is True or is_crisis(self.cleaned_data.get("body", ""))
+
+    @sensitive_variables()
     def submission(self) -> dict:
         """The patient's answers as keyword arguments for `message_submit`."""
         data = self.cleaned_data
@@ -255,6 +275,7 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
             "body": data["body"].strip(),
             "voicemail_ok": data.get("voicemail_ok") is True,
             "clinic_name_ok": data.get("clinic_name_ok") is True,
+            "said_in_danger": data.get("in_danger") is True,
         }
 
 

@@ -79,6 +79,14 @@ class Comment(models.Model):
     )
     body = models.TextField("comment", help_text="Plain text; shown escaped, with links marked nofollow.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    crisis = models.BooleanField(
+        "crisis language",
+        default=False,
+        help_text=(
+            "Set when the comment reads as a crisis (suicide, self-harm, overdose…). Held for a moderator "
+            "and counselors are told; approve it one by one, after a counselor has seen it."
+        ),
+    )
     auto_reason = models.CharField(
         "why held or flagged",
         max_length=100,
@@ -184,7 +192,12 @@ class Message(models.Model):
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     urgent = models.BooleanField(
-        default=False, help_text="Set when the message mentions a crisis (suicide, overdose…): call back first."
+        default=False, help_text="Set when the message reads as a crisis (suicide, overdose…): call back first."
+    )
+    said_in_danger = models.BooleanField(
+        "said they are in danger",
+        default=False,
+        help_text="The patient answered yes to “Are you thinking about suicide, or are you in danger right now?”",
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -204,7 +217,8 @@ class Message(models.Model):
     )
     sent_from = models.CharField(max_length=200, blank=True, help_text="The page the form was sent from.")
 
-    # Abuse control and duplicate detection: hashes only, never readable patient data.
+    # Abuse control and duplicate detection: hashes only, never readable patient data. An urgent
+    # message keeps its spam signal here but stays in the open queue ("possible spam").
     spam_reason = models.CharField(max_length=20, blank=True)
     client_hash = models.CharField(max_length=64, blank=True)
     fingerprint = models.CharField(max_length=64, help_text="Salted hash of contact details and text.")

@@ -79,8 +79,17 @@ class Verdict:
     reason: str = ""
 
 
-def comment_verdict(*, author_name: str, author_email: str, body: str, spam_reason: str | None = None) -> Verdict:
-    """The state a new comment starts in, and why (the reason is shown to moderators only)."""
+def comment_verdict(
+    *, author_name: str, author_email: str, body: str, spam_reason: str | None = None, crisis: bool = False
+) -> Verdict:
+    """The state a new comment starts in, and why (the reason is shown to moderators only).
+
+    Crisis language comes first: such a comment always waits for a moderator, never spam nor
+    auto-approved; a spam signal it also carries is kept in the reason ("possible spam").
+    """
+    if crisis:
+        spam = spam_reason.replace("_", " ") if spam_reason else disallowed_word_in(author_name, author_email, body)
+        return Verdict(Comment.Status.PENDING, "crisis language" + (f"; possible spam ({spam})" if spam else ""))
     if spam_reason:
         return Verdict(Comment.Status.SPAM, spam_reason.replace("_", " "))
     word = disallowed_word_in(author_name, author_email, body)

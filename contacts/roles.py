@@ -19,6 +19,8 @@ _COUNSELOR_WORK = [
     "contacts.change_message",
     "contacts.view_messagenote",
     "contacts.add_messagenote",
+    # To open a comment flagged for crisis language from its urgent notification.
+    "contacts.view_comment",
 ]
 
 # Group name → "app_label.codename" permissions. None means every permission there is.

@@ -90,12 +90,17 @@ def comment_submit(
     twice for the same author and text (`CommentRefused` says why); a reply to a reply joins
     its top-level thread; a pending comment queues one notification (comment number, article
     title and admin link only) in the same transaction; spam is stored, never announced.
+    Crisis language (`contacts.crisis`) holds the comment for a moderator whatever the other
+    rules say, spam signals included, and queues an urgent notification for the counselors.
     """
     author_email = author_email.strip().lower()
     body = body.strip()
     parent = comment_check(article=article, author_email=author_email, body=body, parent_id=parent_id)
     author_name = author_name.strip()
-    verdict = comment_verdict(author_name=author_name, author_email=author_email, body=body, spam_reason=spam_reason)
+    crisis = is_crisis(body)
+    verdict = comment_verdict(
+        author_name=author_name, author_email=author_email, body=body, spam_reason=spam_reason, crisis=crisis
+    )
     comment = Comment.objects.create(
         article=article,
         parent=parent,
@@ -103,9 +108,12 @@ def comment_submit(
         author_email=author_email,
         body=body,
         status=verdict.status,
+        crisis=crisis,
         auto_reason=verdict.reason,
         client_hash=client_hash,
     )
+    if crisis:
+        comment_notify_counselors(comment=comment, article_title=article.title)
     if comment.status == Comment.Status.PENDING:
         comment_notify_moderators(comment=comment, article_title=article.title)
     elif comment.status == Comment.Status.APPROVED:
@@ -123,11 +131,25 @@ def comment_notify_moderators(*, comment: Comment, article_title: str) -> None:
     )
 
 
-def _comment_moderate(*, comments: Iterable[Comment], status: str, moderator) -> int:
+def comment_notify_counselors(*, comment: Comment, article_title: str) -> None:
+    """Queue the counselors' urgent email for a comment in crisis language: never the comment's words."""
+    link = settings.SITE_URL + reverse("admin:contacts_comment_change", args=[comment.pk])
+    notification_queue(
+        recipients=[*settings.COUNSELORS_EMAIL, *settings.URGENT_EMAIL],
+        subject=f"URGENT: comment #{comment.pk} may need a counselor",
+        body=f"A comment on '{article_title}' may need a counselor: {link}",
+    )
+
+
+def _comment_moderate(
+    *, comments: Iterable[Comment], status: str, moderator, leave_crisis_pending: bool = False
+) -> int:
     # A queryset (the admin's "select all") stays a subquery instead of a huge list of ids.
     ids = comments.values("pk") if isinstance(comments, QuerySet) else [comment.pk for comment in comments]
     now = timezone.now()
     changing = Comment.objects.filter(pk__in=ids).exclude(status=status)
+    if leave_crisis_pending:
+        changing = changing.exclude(crisis=True, status=Comment.Status.PENDING)
     article_ids = set(changing.values_list("article_id", flat=True))
     changed = changing.update(status=status, moderated_by=moderator, moderated_at=now, updated_at=now)
     # Approving or removing a comment changes what the article page shows: drop its cached parts.
@@ -136,9 +158,15 @@ def _comment_moderate(*, comments: Iterable[Comment], status: str, moderator) ->
     return changed
 
 
-def comment_approve(*, comments: Iterable[Comment], moderator) -> int:
-    """Publish the comments; records who did it and when. Returns how many changed state."""
-    return _comment_moderate(comments=comments, status=Comment.Status.APPROVED, moderator=moderator)
+def comment_approve(*, comments: Iterable[Comment], moderator, one_by_one: bool = True) -> int:
+    """Publish the comments; records who did it and when. Returns how many changed state.
+
+    With `one_by_one=False` (a bulk action) pending comments flagged for crisis language stay
+    pending: each must be opened and approved on its own, after a counselor has seen it.
+    """
+    return _comment_moderate(
+        comments=comments, status=Comment.Status.APPROVED, moderator=moderator, leave_crisis_pending=not one_by_one
+    )
 
 
 def comment_unapprove(*, comments: Iterable[Comment], moderator) -> int:
@@ -209,6 +237,7 @@ def message_submit(
     body: str,
     voicemail_ok: bool,
     clinic_name_ok: bool,
+    said_in_danger: bool = False,
     request_meta: RequestMeta,
 ) -> Message:
     """Store a patient's message, then notify the counselors after commit. Returns the message.
@@ -216,10 +245,15 @@ def message_submit(
     Guarantees: the message is in the database before anything else happens; a resend of the
     same contact details and text within 10 minutes (a refresh, a double click, the same form
     posted twice, even at the same instant) returns the stored message instead of a second
-    row; crisis language marks it urgent; suspected spam is stored with status spam and
-    notifies nobody; the notification carries only the number, "urgent" and an admin link.
+    row; crisis language (`contacts.crisis`) or a "yes" to the direct question marks it urgent;
+    suspected spam is stored with status spam and notifies nobody, except that an urgent message
+    is never stored as spam: it stays open, keeps its spam signal ("possible spam") and is
+    notified like any urgent message. The notification carries only the number, "URGENT" and an
+    admin link; urgent ones also go to `URGENT_EMAIL`.
     """
-    spam = bool(request_meta.spam_reason)
+    urgent = said_in_danger or is_crisis(body)
+    # Safety beats spam control: a patient in danger who pastes fast must still reach a counselor.
+    spam = bool(request_meta.spam_reason) and not urgent
     fingerprint = message_fingerprint(phone=phone, email=email, body=body)
     now = timezone.now()
     if duplicate := Message.objects.duplicate_of(fingerprint=fingerprint, spam=spam, since=now - DUPLICATE_WINDOW):
@@ -239,7 +273,8 @@ def message_submit(
                 clinic_name_ok=clinic_name_ok,
                 consent_at=now,
                 status=Message.Status.SPAM if spam else Message.Status.NEW,
-                urgent=is_crisis(body),
+                urgent=urgent,
+                said_in_danger=said_in_danger,
                 spam_reason=request_meta.spam_reason or "",
                 client_hash=request_meta.client_hash,
                 sent_from=request_meta.sent_from,
@@ -259,13 +294,15 @@ def message_submit(
 
 
 def _notify_counselors(message: Message) -> None:
-    urgent = " (urgent)" if message.urgent else ""
     link = settings.SITE_URL + reverse("admin:contacts_message_change", args=[message.pk])
-    queued = notification_queue(
-        recipients=settings.COUNSELORS_EMAIL,
-        subject=f"New message #{message.pk}{urgent}",
-        body=f"New message #{message.pk}{urgent} – open it in the admin: {link}",
-    )
+    recipients = settings.COUNSELORS_EMAIL
+    title = f"New message #{message.pk}"
+    if message.urgent:
+        recipients = [*recipients, *settings.URGENT_EMAIL]
+        title = f"URGENT: new message #{message.pk}"
+        if message.spam_reason:
+            title += " (also looks like spam: check it)"
+    queued = notification_queue(recipients=recipients, subject=title, body=f"{title} – open it in the admin: {link}")
     if queued is None:
         logger.warning("message %s stored but DJANGO_COUNSELORS_EMAIL is empty: nobody was notified", message.pk)
 

@@ -21,6 +21,7 @@ from django.views.generic import FormView, TemplateView
 from articles.cache import article_cached, article_fragment
 from articles.models import Article
 from contacts.abuse import SIGNING_SALT, client_key, rate_limit_exceeded
+from contacts.crisis import is_crisis
 from contacts.forms import CommentForm, MessageForm, safe_page_path
 from contacts.models import Comment
 from contacts.moderation import comments_are_open
@@ -34,6 +35,8 @@ TOO_MANY_MESSAGE = (
     "You have posted several comments in a short time. Please wait ten minutes, then send your comment again."
 )
 PENDING_MESSAGE = "Thank you. Your comment is awaiting moderation."
+# Shown above PENDING_MESSAGE, with the 911 / 988 guidance, when the comment reads as a crisis.
+CRISIS_MESSAGE = "Your comment reads as if you may be going through something very hard."
 PUBLISHED_MESSAGE = "Your comment is published."
 
 
@@ -137,6 +140,8 @@ def article_response(
     view = ArticleDetailView()
     view.setup(request, slug=article.slug)
     view.object = article
+    # Whatever stopped the comment, a reader who wrote in crisis language sees where to get help first.
+    extra.setdefault("comment_crisis", request.method == "POST" and is_crisis(request.POST.get("comment", "")))
     context = view.get_context_data(object=article, comment_form=form, **extra)
     response = TemplateResponse(request, view.get_template_names(), context, status=status)
     if retry_after:
@@ -191,6 +196,8 @@ class CommentCreateView(View):
             page = comment_page_number(comment)
             query = f"?cpage={page}" if page > 1 else ""
             return redirect(f"{article.get_absolute_url()}{query}#comment-{comment.pk}")
+        if comment.crisis:
+            messages.warning(request, CRISIS_MESSAGE, extra_tags="comments crisis")
         # Spam gets the same answer as a pending comment: a bot learns nothing from it.
         messages.success(request, PENDING_MESSAGE, extra_tags="comments")
         return redirect(article.get_absolute_url() + "#comments")
@@ -247,7 +254,9 @@ class MessageCreateView(FormView):
         if not form.is_valid():
             return self.form_invalid(form)
         limit, window = settings.MESSAGE_RATE_LIMIT
-        if rate_limit_exceeded(scope="message", key=client_key(request), limit=limit, window=window):
+        # An urgent message is never held back: safety beats flood control.
+        limited = rate_limit_exceeded(scope="message", key=client_key(request), limit=limit, window=window)
+        if limited and not form.is_urgent():
             # Keep everything they typed on the page: only the sending waits.
             context = self.get_context_data(form=form, rate_limited=True, retry_minutes=max(1, -(-window // 60)))
             response = self.render_to_response(context, status=429)

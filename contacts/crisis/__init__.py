@@ -1,58 +1,188 @@
-"""Crisis language in a patient's message: the one list that decides whether a message is urgent.
+"""Crisis language in what patients write: the one check that decides whether a message is urgent.
 
-A match flags the message urgent: it tops the counselors' queue, its notification says "urgent",
-and the patient's confirmation page repeats the 988 / 911 guidance. Matching is whole words or
-phrases, case-insensitive, with any spacing or hyphen between words. It errs on the side of
-flagging ("I'm not suicidal" is flagged too): a counselor calling back early costs little.
+The rules are data, in `rules.txt` beside this file, for a clinical lead to read and edit; this
+module only folds the text and applies them. A message or comment is a crisis when any rule of
+a crisis category matches it. A match marks a message urgent (top of the counselors' queue, an
+urgent notification, 911 / 988 first on the confirmation) and holds a comment for a moderator.
+
+It errs on the side of flagging: negations are not read ("I'm not suicidal" flags; a call back
+costs little), and a "mention" rule (a bare "overdose", "suicide") flags unless the same sentence
+shows it is talk of the past or of prevention (a "not urgent" rule of that category).
 """
 
+import dataclasses
 import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
-CRISIS_PHRASES = (
-    "suicide",
-    "suicidal",
-    "kill myself",
-    "killing myself",
-    "end my life",
-    "ending my life",
-    "take my own life",
-    "taking my own life",
-    "end it all",
-    "want to die",
-    "wanna die",
-    "better off dead",
-    "no reason to live",
-    "hurt myself",
-    "hurting myself",
-    "harm myself",
-    "self harm",
-    "self harming",
-    "overdose",
-    "overdosed",
-    "overdosing",
-    "od'd",
-    "od-ed",
-)
+RULES_FILE = Path(__file__).with_name("rules.txt")
 
+CATEGORIES = {
+    "ideation": "Suicidal thoughts",
+    "intent_plan": "Suicide intent, plan or means",
+    "self_harm": "Self-harm",
+    "overdose_now": "Overdose or poisoning now",
+    "other_at_risk": "Someone else at risk",
+    "farewell": "Saying goodbye",
+}
 
-def _phrase_pattern(phrase: str) -> str:
-    words = re.split(r"[\s-]+", phrase)
-    return r"[\s-]+".join(re.escape(word) for word in words)
+# Invisible characters that split a word without showing (zero-width space and joiners, word
+# joiner, byte-order mark, soft hyphen, Mongolian vowel separator).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4]")
+_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+")
+_NOT_A_WORD = re.compile(r"[\W_]+")
+_GAP = " ... "
+# What "..." in a rule stands for: up to four words in between.
+_GAP_REGEX = r"(?: \w+){0,4} "
+# Joins parts that must all be found in the same sentence, in any order.
+_AND = " & "
 
 
-_PATTERN = re.compile(
-    r"(?<![\w'])(?:" + "|".join(_phrase_pattern(phrase) for phrase in CRISIS_PHRASES) + r")(?![\w'])",
-    re.IGNORECASE,
-)
-# Phones type curly apostrophes ("od’d"); compare with the straight one.
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+def fold(text: str) -> list[str]:
+    """The text as the rules see it: a list of sentences, each lower-case words separated by one space.
+
+    Full-width and other compatibility letters become plain ones (NFKC), invisible characters
+    and apostrophes go ("don’t" is "dont"), accents go ("más" is "mas"), punctuation becomes a
+    space. Sentences end at . ! ? ; or a line break.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
+    text = _APOSTROPHES.sub("", text.casefold())
+    sentences = (_NOT_A_WORD.sub(" ", part).strip() for part in _SENTENCE_END.split(text))
+    return [sentence for sentence in sentences if sentence]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One line of the rule file: a pattern of a category, of one of three kinds."""
+
+    FLAG = "flag"  # always flags
+    MENTION = "mention"  # flags unless the sentence matches a "not urgent" rule of the category
+    NOT_URGENT = "not urgent"  # context that makes a mention in the same sentence not urgent
+
+    category: str
+    kind: str
+    pattern: str
+    line: int
+    # One regular expression, or several (" & " in the rule) that must all match the sentence.
+    regexes: tuple[re.Pattern, ...] = field(compare=False, repr=False)
+
+    @classmethod
+    def parse(cls, *, category: str, kind: str, pattern: str, line: int) -> "Rule":
+        try:
+            regexes = tuple(
+                re.compile(rf"(?<!\w)(?:{part.strip().replace(_GAP, _GAP_REGEX)})(?!\w)")
+                for part in pattern.split(_AND)
+            )
+        except re.error as error:
+            raise ValueError(f"{RULES_FILE.name} line {line}: {pattern!r} is not a valid pattern ({error})") from error
+        return cls(category=category, kind=kind, pattern=pattern, line=line, regexes=regexes)
+
+    def search(self, sentence: str) -> tuple[int, str] | None:
+        """Where the rule matches the sentence first and the words it matched, or None."""
+        found = [regex.search(sentence) for regex in self.regexes]
+        if not all(found):
+            return None
+        return min(match.start() for match in found), " … ".join(match.group(0) for match in found)
+
+
+@dataclass(frozen=True)
+class Match:
+    category: str
+    text: str
+    rule: Rule
+
+
+_SECTION = re.compile(r"^\[(\w+)(?::\s*(mention|not urgent))?\]$")
+_WORD_NAME = re.compile(r"\{([a-z_]+)\}")
+# The section that names lists of words, used in rules as {name}.
+WORDS = "words"
+
+
+def _expand_words(pattern: str, words: dict[str, str], line: int) -> str:
+    """The pattern with each {name} replaced by its list of words from [words]."""
+
+    def expand(name: re.Match) -> str:
+        if name.group(1) not in words:
+            raise ValueError(f"{RULES_FILE.name} line {line}: {{{name.group(1)}}} is not defined under [words]")
+        return f"(?:{words[name.group(1)]})"
+
+    return _WORD_NAME.sub(expand, pattern)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+
+    @classmethod
+    def parse(cls, source: str) -> "RuleSet":
+        """Rules from the text of a rule file (see the head of `rules.txt` for its format)."""
+        rules, words, category, kind = [], {}, None, Rule.FLAG
+        for number, raw in enumerate(source.splitlines(), start=1):
+            line = raw.split(" #", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
+            if not line:
+                continue
+            if section := _SECTION.match(line):
+                category, kind = section.group(1), section.group(2) or Rule.FLAG
+                if category not in CATEGORIES and category != WORDS:
+                    raise ValueError(f"{RULES_FILE.name} line {number}: unknown category {category!r}")
+                continue
+            if category is None:
+                raise ValueError(f"{RULES_FILE.name} line {number}: a rule before any [category] heading")
+            if category == WORDS:
+                name, _, pattern = line.partition(" = ")
+                words[name.strip()] = _expand_words(pattern.strip(), words, number)
+                continue
+            pattern = _expand_words(line, words, number)
+            rule = Rule.parse(category=category, kind=kind, pattern=pattern, line=number)
+            rules.append(dataclasses.replace(rule, pattern=line))
+        return cls(rules=tuple(rules))
+
+    def without(self, rule: Rule) -> "RuleSet":
+        """The same rules but one (for checking that every rule earns its place)."""
+        return RuleSet(rules=tuple(r for r in self.rules if r != rule))
+
+    def matches(self, text: str) -> list[Match]:
+        """Every crisis match in `text`, sentence by sentence, in order of appearance."""
+        contexts = [rule for rule in self.rules if rule.kind == Rule.NOT_URGENT]
+        flagging = [rule for rule in self.rules if rule.kind != Rule.NOT_URGENT]
+        found = []
+        for sentence in fold(text):
+            calm = {rule.category for rule in contexts if rule.search(sentence)}
+            hits = [
+                (hit[0], Match(rule.category, hit[1], rule))
+                for rule in flagging
+                if not (rule.kind == Rule.MENTION and rule.category in calm)
+                if (hit := rule.search(sentence))
+            ]
+            found += [match for _, match in sorted(hits, key=lambda hit: hit[0])]
+        return found
+
+
+@cache
+def default_rules() -> RuleSet:
+    """The rules of `rules.txt`, read once per process (the file changes only with a deploy)."""
+    return RuleSet.parse(RULES_FILE.read_text(encoding="utf-8"))
+
+
+def crisis_matches(text: str, *, rules: RuleSet | None = None) -> list[Match]:
+    """What in `text` reads as a crisis, with the category and rule of each match."""
+    return (rules or default_rules()).matches(text)
 
 
 def crisis_terms(text: str) -> list[str]:
-    """The crisis words and phrases found in `text`, lower-cased, in order of appearance."""
-    return [match.group(0).lower() for match in _PATTERN.finditer(text.translate(_APOSTROPHES))]
+    """The crisis words and phrases found in `text` (folded to lower case), each once, in order."""
+    return list(dict.fromkeys(match.text for match in crisis_matches(text)))
+
+
+def crisis_categories(text: str) -> list[str]:
+    """The labels of the crisis categories found in `text`, each once, in order of appearance."""
+    return list(dict.fromkeys(CATEGORIES[match.category] for match in crisis_matches(text)))
 
 
 def is_crisis(text: str) -> bool:
-    """True when `text` contains any crisis word or phrase."""
-    return _PATTERN.search(text.translate(_APOSTROPHES)) is not None
+    """True when anything in `text` reads as a crisis."""
+    return bool(crisis_matches(text))

@@ -39,7 +39,7 @@ def test_counselor_finds_the_new_urgent_message_on_top_assigns_it_to_themself_an
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(3)
     expect(rows.first).to_contain_text("Newest patient")
-    expect(rows.first.locator(".urgent")).to_have_text("Urgent")
+    expect(rows.first.locator(".urgent")).to_contain_text("Urgent: waiting")
     expect(rows.first.locator(".unread")).to_have_text("Unread")
     expect(rows.nth(1)).to_contain_text("Older patient")
     screenshot(page, "list")

@@ -77,8 +77,8 @@ def test_crisis_language_makes_the_message_urgent_and_the_notification_says_so(d
     message = submit(django_capture_on_commit_callbacks, body="I took too much, I think I overdosed.")
 
     assert message.urgent is True
-    assert mail.outbox[0].subject == f"New message #{message.pk} (urgent)"
-    assert mail.outbox[0].body.startswith(f"New message #{message.pk} (urgent) – open it in the admin: ")
+    assert mail.outbox[0].subject == f"URGENT: new message #{message.pk}"
+    assert mail.outbox[0].body.startswith(f"URGENT: new message #{message.pk} – open it in the admin: ")
     assert "overdosed" not in mail.outbox[0].body
 
 

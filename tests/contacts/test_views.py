@@ -144,7 +144,7 @@ def test_a_crisis_message_is_urgent_and_the_confirmation_repeats_988_and_911(
     post(client, django_capture_on_commit_callbacks, body="I have been thinking about suicide.")
 
     assert Message.objects.get().urgent is True
-    assert "(urgent)" in mail.outbox[0].subject
+    assert mail.outbox[0].subject.startswith("URGENT")
     page = client.get(SENT).content.decode()
     guidance = page[page.index('class="urgent-guidance"') : page.index("What happens next")]
     assert 'href="tel:911"' in guidance

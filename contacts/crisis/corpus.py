@@ -1,0 +1,126 @@
+"""The labelled messages in `corpus.tsv` and how well a rule set sorts them (`manage.py crisis_report`)."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contacts.crisis import CATEGORIES, Rule, RuleSet, default_rules, fold
+
+CORPUS_FILE = Path(__file__).with_name("corpus.tsv")
+ORDINARY = "ordinary"
+
+
+@dataclass(frozen=True)
+class Example:
+    category: str
+    text: str
+    line: int
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.category != ORDINARY
+
+
+def corpus_read(path: Path = CORPUS_FILE) -> list[Example]:
+    """The examples of a labelled file: `category<TAB>text` a line, `#` comments and blank lines skipped."""
+    examples = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        category, tab, text = raw.partition("\t")
+        if not tab or not text.strip() or (category not in CATEGORIES and category != ORDINARY):
+            raise ValueError(f"{path.name} line {number}: expected 'category<TAB>text' with a known category")
+        examples.append(Example(category=category, text=text.strip(), line=number))
+    return examples
+
+
+@dataclass
+class Report:
+    """Recall per crisis category and the false-alarm rate of ordinary messages."""
+
+    caught: dict[str, int] = field(default_factory=dict)
+    total: dict[str, int] = field(default_factory=dict)
+    missed: list[Example] = field(default_factory=list)
+    false_alarms: list[Example] = field(default_factory=list)
+    ordinary: int = 0
+
+    @property
+    def crisis_total(self) -> int:
+        return sum(self.total.values())
+
+    @property
+    def recall(self) -> float:
+        return sum(self.caught.values()) / self.crisis_total if self.crisis_total else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return len(self.false_alarms) / self.ordinary if self.ordinary else 0.0
+
+    @property
+    def wrong(self) -> int:
+        return len(self.missed) + len(self.false_alarms)
+
+    def lines(self) -> list[str]:
+        """The report as printed: one line per category, then the totals."""
+        rows = [f"{'category':<40} {'caught':>7} {'recall':>7}"]
+        for category, label in CATEGORIES.items():
+            total = self.total.get(category, 0)
+            caught = self.caught.get(category, 0)
+            recall = f"{caught / total:.1%}" if total else "-"
+            rows.append(f"{label + ' (' + category + ')':<40} {caught:>3}/{total:<3} {recall:>7}")
+        rows.append(f"{'All crisis messages':<40} {self.crisis_total - len(self.missed):>3}/{self.crisis_total:<3} "
+                    f"{self.recall:>7.1%}")  # fmt: skip
+        rows.append(f"{'False alarms (ordinary messages flagged)':<40} {len(self.false_alarms):>3}/{self.ordinary:<3} "
+                    f"{self.false_alarm_rate:>7.1%}")  # fmt: skip
+        return rows
+
+
+def crisis_evaluate(examples: list[Example], *, rules: RuleSet | None = None) -> Report:
+    """How `rules` (by default the site's) sort the labelled examples."""
+    rules = rules or default_rules()
+    report = Report()
+    for example in examples:
+        flagged = bool(rules.matches(example.text))
+        if example.is_crisis:
+            report.total[example.category] = report.total.get(example.category, 0) + 1
+            report.caught[example.category] = report.caught.get(example.category, 0) + flagged
+            if not flagged:
+                report.missed.append(example)
+        else:
+            report.ordinary += 1
+            if flagged:
+                report.false_alarms.append(example)
+    return report
+
+
+def rules_not_needed(examples: list[Example], *, rules: RuleSet | None = None) -> list[Rule]:
+    """The rules whose removal would change no verdict on `examples`: each rule must earn its place.
+
+    A flagging rule is needed when some example is flagged by it alone; a "not urgent" rule
+    when some example would be flagged without it. (The same as evaluating the rule set once
+    per rule without it, computed from one pass over the examples.)
+    """
+    rules = rules or default_rules()
+    contexts = [rule for rule in rules.rules if rule.kind == Rule.NOT_URGENT]
+    flagging = [rule for rule in rules.rules if rule.kind != Rule.NOT_URGENT]
+    needed: set[Rule] = set()
+    for example in examples:
+        sentences = []
+        for sentence in fold(example.text):
+            calming = [rule for rule in contexts if rule.search(sentence)]
+            hits = [rule for rule in flagging if rule.search(sentence)]
+            sentences.append((calming, hits))
+
+        if _flagged(sentences, without=None) != example.is_crisis:
+            continue  # already wrong: no single rule makes it right
+        candidates = {rule for _, hits in sentences for rule in hits} | {r for calming, _ in sentences for r in calming}
+        needed |= {rule for rule in candidates if _flagged(sentences, without=rule) != example.is_crisis}
+    return [rule for rule in rules.rules if rule not in needed]
+
+
+def _flagged(sentences: list[tuple[list[Rule], list[Rule]]], *, without: Rule | None) -> bool:
+    """Whether a text is flagged, from the context rules and flagging rules each sentence matched."""
+    for calming, hits in sentences:
+        calm = {rule.category for rule in calming if rule != without}
+        if any(hit != without and (hit.kind == Rule.FLAG or hit.category not in calm) for hit in hits):
+            return True
+    return False
