@@ -102,6 +102,21 @@ _WORD_NAME = re.compile(r"\{([a-z_]+)\}")
 WORDS = "words"
 
 
+def _has_bar_outside_parentheses(pattern: str) -> bool:
+    """True for "a|b & c": the "|" would split the whole rule, not just its first part."""
+    depth, escaped = 0, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
 def _expand_words(pattern: str, words: dict[str, str], line: int) -> str:
     """The pattern with each {name} replaced by its list of words from [words]."""
 
@@ -136,6 +151,10 @@ class RuleSet:
                 name, _, pattern = line.partition(" = ")
                 words[name.strip()] = _expand_words(pattern.strip(), words, number)
                 continue
+            if _AND in line and any(_has_bar_outside_parentheses(part) for part in line.split(_AND)):
+                raise ValueError(
+                    f"{RULES_FILE.name} line {number}: in a rule with ' & ', put each '|' inside parentheses"
+                )
             pattern = _expand_words(line, words, number)
             rule = Rule.parse(category=category, kind=kind, pattern=pattern, line=number)
             rules.append(dataclasses.replace(rule, pattern=line))

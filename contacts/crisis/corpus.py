@@ -1,11 +1,12 @@
-"""The labelled messages in `corpus.tsv` and how well a rule set sorts them (`manage.py crisis_report`)."""
+"""The labelled messages of `corpus/` and how well a rule set sorts them (`manage.py crisis_report`)."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from contacts.crisis import CATEGORIES, Rule, RuleSet, default_rules, fold
 
-CORPUS_FILE = Path(__file__).with_name("corpus.tsv")
+# Every *.tsv file here, in name order: 01-first.tsv, then sets written blind by other authors.
+CORPUS_DIR = Path(__file__).with_name("corpus")
 ORDINARY = "ordinary"
 
 
@@ -14,14 +15,21 @@ class Example:
     category: str
     text: str
     line: int
+    source: str = ""
 
     @property
     def is_crisis(self) -> bool:
         return self.category != ORDINARY
 
 
-def corpus_read(path: Path = CORPUS_FILE) -> list[Example]:
-    """The examples of a labelled file: `category<TAB>text` a line, `#` comments and blank lines skipped."""
+def corpus_read(*paths: Path) -> list[Example]:
+    """The examples of labelled files (by default every file of `CORPUS_DIR`)."""
+    paths = paths or tuple(sorted(CORPUS_DIR.glob("*.tsv")))
+    return [example for path in paths for example in corpus_file_read(path)]
+
+
+def corpus_file_read(path: Path) -> list[Example]:
+    """The examples of one labelled file: `category<TAB>text` a line, `#` comments and blank lines skipped."""
     examples = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not raw.strip() or raw.startswith("#"):
@@ -29,7 +37,7 @@ def corpus_read(path: Path = CORPUS_FILE) -> list[Example]:
         category, tab, text = raw.partition("\t")
         if not tab or not text.strip() or (category not in CATEGORIES and category != ORDINARY):
             raise ValueError(f"{path.name} line {number}: expected 'category<TAB>text' with a known category")
-        examples.append(Example(category=category, text=text.strip(), line=number))
+        examples.append(Example(category=category, text=text.strip(), line=number, source=path.name))
     return examples
 
 
@@ -61,16 +69,15 @@ class Report:
 
     def lines(self) -> list[str]:
         """The report as printed: one line per category, then the totals."""
-        rows = [f"{'category':<40} {'caught':>7} {'recall':>7}"]
+        rows = [f"{'':<45} {'caught':>11} {'recall':>7}"]
         for category, label in CATEGORIES.items():
-            total = self.total.get(category, 0)
-            caught = self.caught.get(category, 0)
+            total, caught = self.total.get(category, 0), self.caught.get(category, 0)
             recall = f"{caught / total:.1%}" if total else "-"
-            rows.append(f"{label + ' (' + category + ')':<40} {caught:>3}/{total:<3} {recall:>7}")
-        rows.append(f"{'All crisis messages':<40} {self.crisis_total - len(self.missed):>3}/{self.crisis_total:<3} "
-                    f"{self.recall:>7.1%}")  # fmt: skip
-        rows.append(f"{'False alarms (ordinary messages flagged)':<40} {len(self.false_alarms):>3}/{self.ordinary:<3} "
-                    f"{self.false_alarm_rate:>7.1%}")  # fmt: skip
+            rows.append(f"{label + ' (' + category + ')':<45} {caught:>5}/{total:<5} {recall:>7}")
+        caught = self.crisis_total - len(self.missed)
+        rows.append(f"{'All crisis messages':<45} {caught:>5}/{self.crisis_total:<5} {self.recall:>7.1%}")
+        flagged, rate = len(self.false_alarms), self.false_alarm_rate
+        rows.append(f"{'False alarms (ordinary messages flagged)':<45} {flagged:>5}/{self.ordinary:<5} {rate:>7.1%}")
         return rows
 
 

@@ -1,8 +1,8 @@
 """Print how well the crisis rules sort the labelled messages: recall per category, false alarms.
 
-Run after editing `contacts/crisis/rules.txt` (or `make crisis-report`). `--file` evaluates
-another labelled file of the same format (a held-out set kept outside the repository);
-`--show` lists the messages missed and the false alarms.
+Run after editing `contacts/crisis/rules.txt` (or `make crisis-report`). By default it reads every
+file of `contacts/crisis/corpus/`; `--file` evaluates another labelled file of the same format (a
+held-out set kept outside the repository); `--show` lists the messages missed and the false alarms.
 """
 
 from pathlib import Path
@@ -10,29 +10,30 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts.crisis import crisis_matches
-from contacts.crisis.corpus import CORPUS_FILE, corpus_read, crisis_evaluate
+from contacts.crisis.corpus import CORPUS_DIR, corpus_read, crisis_evaluate
 
 
 class Command(BaseCommand):
     help = "Recall per crisis category and the false-alarm rate of the crisis rules on a labelled corpus."
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", type=Path, default=CORPUS_FILE, help="A labelled file (category<TAB>text).")
+        parser.add_argument("--file", type=Path, help="A labelled file (category<TAB>text) instead of the corpus.")
         parser.add_argument("--show", action="store_true", help="List missed messages and false alarms.")
 
-    def handle(self, *args, file: Path, show: bool, **options):
+    def handle(self, *args, file: Path | None, show: bool, **options):
         try:
-            examples = corpus_read(file)
+            examples = corpus_read(file) if file else corpus_read()
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
         report = crisis_evaluate(examples)
-        self.stdout.write(f"Crisis rules on {file.name}: {len(examples)} messages")
+        where = file.name if file else f"the corpus ({CORPUS_DIR.name}/, {len({e.source for e in examples})} files)"
+        self.stdout.write(f"Crisis rules on {where}: {len(examples)} messages")
         for line in report.lines():
             self.stdout.write(line)
         if show:
             for example in report.missed:
-                self.stdout.write(f"MISSED {example.category} (line {example.line}): {example.text}")
+                self.stdout.write(f"MISSED {example.category} ({example.source} line {example.line}): {example.text}")
             for example in report.false_alarms:
                 matches = crisis_matches(example.text)
                 terms = ", ".join(f"{m.text!r} ({m.rule.category}, rules.txt line {m.rule.line})" for m in matches)
-                self.stdout.write(f"FALSE ALARM (line {example.line}): {example.text}  <- {terms}")
+                self.stdout.write(f"FALSE ALARM ({example.source} line {example.line}): {example.text}  <- {terms}")
