@@ -149,6 +149,7 @@ def test_the_rule_file_names_only_known_categories_and_every_category_has_rules(
         ("want to die", "line 1: a rule before any [category] heading"),
         ("[ideation]\n# why\n(want to die", "line 3: '(want to die' is not a valid pattern"),
         ("[ideation]\n{nothing} to live for", "line 2: {nothing} is not defined under [words]"),
+        ("[intent_plan]\nrope|cord & beam", "line 2: in a rule with ' & ', put each '|' inside parentheses"),
     ],
 )
 def test_a_broken_rule_file_says_which_line_is_wrong(source, error):
@@ -160,6 +161,14 @@ def test_words_are_listed_once_and_used_in_rules_by_name():
     rules = RuleSet.parse("[words]\nself = (myself|my self)\n[self_harm]\nhurt {self}  # a comment")
     assert [rule.pattern for rule in rules.rules] == ["hurt {self}"]
     assert rules.matches("I want to hurt my self")
+
+
+def test_parts_joined_by_and_must_all_be_in_one_sentence_in_any_order():
+    rules = RuleSet.parse("[intent_plan]\n(rope|cord) & (beam|rafter)")
+    assert rules.matches("the beam in the basement and a rope")
+    assert rules.matches("got a cord, it reaches the rafter")
+    assert not rules.matches("I bought rope. The beam is old.")
+    assert not rules.matches("a rope swing")
 
 
 def test_a_mention_is_calmed_only_by_a_not_urgent_rule_of_its_own_category():
