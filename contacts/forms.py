@@ -15,7 +15,6 @@ from django.views.decorators.debug import sensitive_variables
 from phonenumber_field.formfields import PhoneNumberField
 
 from contacts.abuse import SIGNING_SALT, SpamTrapFormMixin
-from contacts.crisis import is_crisis
 from contacts.models import Message
 
 # Comments
@@ -258,9 +257,9 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
         return reason
 
     @sensitive_variables()
-    def is_urgent(self) -> bool:
-        """True when the patient said they are in danger or wrote in crisis language (a valid form)."""
-        return self.cleaned_data.get("in_danger") is True or is_crisis(self.cleaned_data.get("body", ""))
+    def urgency(self) -> dict:
+        """What decides whether the message is urgent, as keyword arguments for `message_is_urgent`."""
+        return {"body": self.cleaned_data["body"].strip(), "said_in_danger": self.cleaned_data.get("in_danger") is True}
 
     @sensitive_variables()
     def submission(self) -> dict:
@@ -272,10 +271,9 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
             "phone": data["phone"].as_e164 if data.get("phone") else "",
             "email": data.get("email", ""),
             "best_time": data.get("best_time", "").strip(),
-            "body": data["body"].strip(),
             "voicemail_ok": data.get("voicemail_ok") is True,
             "clinic_name_ok": data.get("clinic_name_ok") is True,
-            "said_in_danger": data.get("in_danger") is True,
+            **self.urgency(),
         }
 
 

@@ -227,6 +227,12 @@ def form_token_hash(token: str) -> str:
 
 
 @sensitive_variables()
+def message_is_urgent(*, body: str, said_in_danger: bool) -> bool:
+    """A message is urgent when its writer said they are in danger or its words read as a crisis."""
+    return said_in_danger or is_crisis(body)
+
+
+@sensitive_variables()
 def message_submit(
     *,
     name: str,
@@ -251,7 +257,7 @@ def message_submit(
     notified like any urgent message. The notification carries only the number, "URGENT" and an
     admin link; urgent ones also go to `URGENT_EMAIL`.
     """
-    urgent = said_in_danger or is_crisis(body)
+    urgent = message_is_urgent(body=body, said_in_danger=said_in_danger)
     # Safety beats spam control: a patient in danger who pastes fast must still reach a counselor.
     spam = bool(request_meta.spam_reason) and not urgent
     fingerprint = message_fingerprint(phone=phone, email=email, body=body)

@@ -25,7 +25,15 @@ from contacts.crisis import is_crisis
 from contacts.forms import CommentForm, MessageForm, safe_page_path
 from contacts.models import Comment
 from contacts.moderation import comments_are_open
-from contacts.services import CLOSED_MESSAGE, CommentRefused, RequestMeta, comment_check, comment_submit, message_submit
+from contacts.services import (
+    CLOSED_MESSAGE,
+    CommentRefused,
+    RequestMeta,
+    comment_check,
+    comment_submit,
+    message_is_urgent,
+    message_submit,
+)
 
 # Comments
 
@@ -254,9 +262,9 @@ class MessageCreateView(FormView):
         if not form.is_valid():
             return self.form_invalid(form)
         limit, window = settings.MESSAGE_RATE_LIMIT
-        # An urgent message is never held back: safety beats flood control.
         limited = rate_limit_exceeded(scope="message", key=client_key(request), limit=limit, window=window)
-        if limited and not form.is_urgent():
+        # An urgent message is never held back: safety beats flood control.
+        if limited and not message_is_urgent(**form.urgency()):
             # Keep everything they typed on the page: only the sending waits.
             context = self.get_context_data(form=form, rate_limited=True, retry_minutes=max(1, -(-window // 60)))
             response = self.render_to_response(context, status=429)

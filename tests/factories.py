@@ -102,6 +102,19 @@ def started_ago(seconds: float = 60) -> str:
     return signing.dumps(time.time() - seconds, salt=SIGNING_SALT)
 
 
+# A patient's answers as `message_submit` takes them (with a `request_meta` of the test's own).
+PATIENT = {
+    "name": "Jordan Private",
+    "preferred_method": "phone",
+    "phone": "+17086134751",
+    "email": "jordan.private@example.com",
+    "best_time": "after 6",
+    "body": "My secret message about my treatment.",
+    "voicemail_ok": False,
+    "clinic_name_ok": False,
+}
+
+
 def message_post_data(**overrides) -> dict:
     """A complete, valid POST for the message form, from a patient who took their time."""
     data = {

@@ -164,21 +164,29 @@ class RuleSet:
         """The same rules but one (for checking that every rule earns its place)."""
         return RuleSet(rules=tuple(r for r in self.rules if r != rule))
 
+    def sentence_rules(self, sentence: str) -> tuple[list[Rule], list[Rule]]:
+        """The "not urgent" rules and the flagging rules that match one folded sentence."""
+        calming = [rule for rule in self.rules if rule.kind == Rule.NOT_URGENT and rule.search(sentence)]
+        hits = [rule for rule in self.rules if rule.kind != Rule.NOT_URGENT and rule.search(sentence)]
+        return calming, hits
+
     def matches(self, text: str) -> list[Match]:
         """Every crisis match in `text`, sentence by sentence, in order of appearance."""
-        contexts = [rule for rule in self.rules if rule.kind == Rule.NOT_URGENT]
-        flagging = [rule for rule in self.rules if rule.kind != Rule.NOT_URGENT]
         found = []
         for sentence in fold(text):
-            calm = {rule.category for rule in contexts if rule.search(sentence)}
-            hits = [
-                (hit[0], Match(rule.category, hit[1], rule))
-                for rule in flagging
-                if not (rule.kind == Rule.MENTION and rule.category in calm)
-                if (hit := rule.search(sentence))
-            ]
-            found += [match for _, match in sorted(hits, key=lambda hit: hit[0])]
+            calming, hits = self.sentence_rules(sentence)
+            flagging = sorted(
+                ((rule.search(sentence), rule) for rule in flagged_rules(calming, hits)), key=lambda hit: hit[0][0]
+            )
+            found += [Match(rule.category, hit[1], rule) for hit, rule in flagging]
         return found
+
+
+def flagged_rules(calming: list[Rule], hits: list[Rule], *, without: Rule | None = None) -> list[Rule]:
+    """Of a sentence's matching rules, those that flag it: every "flag" rule, and every "mention"
+    rule unless a "not urgent" rule of its category matched too (`without` counts as absent)."""
+    calm = {rule.category for rule in calming if rule != without}
+    return [rule for rule in hits if rule != without and (rule.kind == Rule.FLAG or rule.category not in calm)]
 
 
 @cache

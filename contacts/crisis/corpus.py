@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contacts.crisis import CATEGORIES, Rule, RuleSet, default_rules, fold
+from contacts.crisis import CATEGORIES, Rule, RuleSet, default_rules, flagged_rules, fold
 
 # Every *.tsv file here, in name order: 01-first.tsv, then sets written blind by other authors.
 CORPUS_DIR = Path(__file__).with_name("corpus")
@@ -107,27 +107,15 @@ def rules_not_needed(examples: list[Example], *, rules: RuleSet | None = None) -
     per rule without it, computed from one pass over the examples.)
     """
     rules = rules or default_rules()
-    contexts = [rule for rule in rules.rules if rule.kind == Rule.NOT_URGENT]
-    flagging = [rule for rule in rules.rules if rule.kind != Rule.NOT_URGENT]
     needed: set[Rule] = set()
     for example in examples:
-        sentences = []
-        for sentence in fold(example.text):
-            calming = [rule for rule in contexts if rule.search(sentence)]
-            hits = [rule for rule in flagging if rule.search(sentence)]
-            sentences.append((calming, hits))
-
+        sentences = [rules.sentence_rules(sentence) for sentence in fold(example.text)]
         if _flagged(sentences, without=None) != example.is_crisis:
             continue  # already wrong: no single rule makes it right
-        candidates = {rule for _, hits in sentences for rule in hits} | {r for calming, _ in sentences for r in calming}
+        candidates = {rule for calming, hits in sentences for rule in calming + hits}
         needed |= {rule for rule in candidates if _flagged(sentences, without=rule) != example.is_crisis}
     return [rule for rule in rules.rules if rule not in needed]
 
 
 def _flagged(sentences: list[tuple[list[Rule], list[Rule]]], *, without: Rule | None) -> bool:
-    """Whether a text is flagged, from the context rules and flagging rules each sentence matched."""
-    for calming, hits in sentences:
-        calm = {rule.category for rule in calming if rule != without}
-        if any(hit != without and (hit.kind == Rule.FLAG or hit.category not in calm) for hit in hits):
-            return True
-    return False
+    return any(flagged_rules(calming, hits, without=without) for calming, hits in sentences)

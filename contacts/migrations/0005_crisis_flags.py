@@ -6,20 +6,20 @@ from django.db import migrations, models
 COUNSELOR_ROLES = ["Counselors", "Counselor leads"]
 
 
-def let_counselors_view_comments(apps, schema_editor):
+def _counselors_view_comments(apps, schema_editor, *, allowed: bool):
     using = schema_editor.connection.alias
     Permission = apps.get_model("auth", "Permission")
     view_comment = Permission.objects.using(using).filter(content_type__app_label="contacts", codename="view_comment")
     for group in apps.get_model("auth", "Group").objects.using(using).filter(name__in=COUNSELOR_ROLES):
-        group.permissions.add(*view_comment)
+        (group.permissions.add if allowed else group.permissions.remove)(*view_comment)
+
+
+def let_counselors_view_comments(apps, schema_editor):
+    _counselors_view_comments(apps, schema_editor, allowed=True)
 
 
 def stop_counselors_viewing_comments(apps, schema_editor):
-    using = schema_editor.connection.alias
-    Permission = apps.get_model("auth", "Permission")
-    view_comment = Permission.objects.using(using).filter(content_type__app_label="contacts", codename="view_comment")
-    for group in apps.get_model("auth", "Group").objects.using(using).filter(name__in=COUNSELOR_ROLES):
-        group.permissions.remove(*view_comment)
+    _counselors_view_comments(apps, schema_editor, allowed=False)
 
 
 class Migration(migrations.Migration):

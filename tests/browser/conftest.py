@@ -237,6 +237,16 @@ def staff_login(live_server) -> Callable[..., None]:
     return login
 
 
+def approve_every_row(admin: Page) -> None:
+    """In the comment moderation queue, tick every row and run the bulk Approve action."""
+    for row in admin.locator("#result_list tbody tr").all():
+        row.get_by_role("checkbox", name=re.compile("^Select this object")).check()
+    admin.get_by_role("combobox", name="Action").select_option(
+        label="Approve selected comments (show them on the site)"
+    )
+    admin.get_by_role("button", name="Go").click()
+
+
 @pytest.fixture(scope="session")
 def axe() -> Axe:
     return Axe()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from contacts.models import Comment
 from contacts.roles import MODERATORS, roles_sync
+from tests.browser.conftest import approve_every_row
 from tests.factories import make_comment, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,12 +87,7 @@ def test_reader_comments_and_replies_a_moderator_approves_both_and_they_show_on_
     rows = admin.locator("#result_list tbody tr")
     expect(rows).to_have_count(2)
     screenshot(admin, "moderation-queue")
-    for row in rows.all():
-        row.get_by_role("checkbox", name=re.compile("^Select this object")).check()
-    admin.get_by_role("combobox", name="Action").select_option(
-        label="Approve selected comments (show them on the site)"
-    )
-    admin.get_by_role("button", name="Go").click()
+    approve_every_row(admin)
 
     expect(admin.locator(".messagelist")).to_contain_text("2 comment(s) approved.")
     expect(admin.locator("#changelist-filter")).to_contain_text("Pending (0)")

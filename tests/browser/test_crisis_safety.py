@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from contacts.models import Comment, Message
 from contacts.roles import MODERATORS, roles_sync
+from tests.browser.conftest import approve_every_row
 from tests.factories import make_comment, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,12 +87,7 @@ def test_a_reader_writing_a_crisis_comment_sees_help_first_and_a_moderator_must_
     rows = admin.locator("#result_list tbody tr")
     expect(rows.filter(has_text="Crisis language")).to_have_count(1)
     screenshot(admin, "queue-with-crisis-flag")
-    for row in rows.all():
-        row.get_by_role("checkbox", name=re.compile("^Select this object")).check()
-    admin.get_by_role("combobox", name="Action").select_option(
-        label="Approve selected comments (show them on the site)"
-    )
-    admin.get_by_role("button", name="Go").click()
+    approve_every_row(admin)
 
     expect(admin.locator(".messagelist")).to_contain_text("1 comment(s) approved.")
     expect(admin.locator(".messagelist")).to_contain_text("1 comment(s) flagged for crisis language stayed pending")

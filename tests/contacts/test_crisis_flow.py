@@ -7,7 +7,15 @@ from django.urls import reverse
 
 from contacts.models import Comment, Message
 from contacts.services import RequestMeta, comment_submit, message_submit
-from tests.factories import make_article, make_comment, make_counselor, make_message, make_moderator, started_ago
+from tests.factories import (
+    PATIENT,
+    make_article,
+    make_comment,
+    make_counselor,
+    make_message,
+    make_moderator,
+    started_ago,
+)
 from tests.factories import message_post_data as message_data
 
 pytestmark = pytest.mark.django_db
@@ -16,15 +24,6 @@ CONTACT = reverse("contacts:message-create")
 SENT = reverse("contacts:message-sent")
 COMMENTS = reverse("admin:contacts_comment_changelist")
 MESSAGES = reverse("admin:contacts_message_changelist")
-PATIENT = {
-    "name": "Jordan Private",
-    "preferred_method": "phone",
-    "phone": "+17086134751",
-    "email": "jordan.private@example.com",
-    "best_time": "after 6",
-    "voicemail_ok": False,
-    "clinic_name_ok": False,
-}
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +71,7 @@ def test_an_ordinary_message_sent_too_quickly_is_still_stored_as_spam_and_announ
 def test_no_spam_signal_turns_an_urgent_message_into_spam(reason, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         message = message_submit(
-            **PATIENT, body="i want to end my life", request_meta=RequestMeta(form_token="t", spam_reason=reason)
+            **{**PATIENT, "body": "i want to end my life"}, request_meta=RequestMeta(form_token="t", spam_reason=reason)
         )
 
     assert (message.status, message.urgent, message.spam_reason) == (Message.Status.NEW, True, reason)
@@ -134,8 +133,8 @@ def test_no_or_no_answer_to_the_direct_question_leaves_an_ordinary_message_ordin
 def test_urgent_messages_also_go_to_the_on_call_address_and_others_do_not(settings, django_capture_on_commit_callbacks):
     settings.URGENT_EMAIL = ["oncall@clinic.test"]
     with django_capture_on_commit_callbacks(execute=True):
-        message_submit(**PATIENT, body="An appointment, please.", request_meta=RequestMeta(form_token="a"))
-        message_submit(**PATIENT, body="I can't go on anymore", request_meta=RequestMeta(form_token="b"))
+        message_submit(**{**PATIENT, "body": "An appointment, please."}, request_meta=RequestMeta(form_token="a"))
+        message_submit(**{**PATIENT, "body": "I can't go on anymore"}, request_meta=RequestMeta(form_token="b"))
 
     ordinary, urgent = mail.outbox
     assert ordinary.to == ["counselors@clinic.test"]
@@ -234,6 +233,7 @@ def test_the_page_answering_a_crisis_comment_leads_with_help_above_awaiting_mode
     help_at = page.index('id="comment-crisis-help"')
     assert page.index('id="comments"') < help_at < page.index("Your comment is awaiting moderation")
     block = page[help_at : page.index("Your comment is awaiting moderation")]
+    assert "reads as if you may be going through something very hard" in block
     for needed in ('href="tel:911"', 'href="tel:988"', 'href="tel:+18006624357"', f'href="{CONTACT}"'):
         assert needed in block
 

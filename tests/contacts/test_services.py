@@ -17,20 +17,9 @@ from contacts.services import (
     message_set_status,
     message_submit,
 )
-from tests.factories import make_counselor, make_message
+from tests.factories import PATIENT, make_counselor, make_message
 
 pytestmark = pytest.mark.django_db
-
-PATIENT = {
-    "name": "Jordan Private",
-    "preferred_method": "phone",
-    "phone": "+17086134751",
-    "email": "jordan.private@example.com",
-    "best_time": "after 6",
-    "body": "My secret message about my treatment.",
-    "voicemail_ok": False,
-    "clinic_name_ok": False,
-}
 
 
 @pytest.fixture(autouse=True)
