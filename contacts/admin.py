@@ -14,7 +14,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
-from contacts.crisis import crisis_terms
+from contacts.crisis import crisis_terms, is_crisis
+from contacts.crisis.wording import default_model
 from contacts.models import AuditEvent, Comment, Message, MessageNote
 from contacts.services import (
     comment_approve,
@@ -337,6 +338,9 @@ class MessageAdmin(admin.ModelAdmin):
             reasons.append("the patient answered YES to “are you thinking about suicide, or in danger right now?”")
         if terms := crisis_terms(obj.body):
             reasons.append("the message mentions " + ", ".join(f"“{term}”" for term in terms))
+        elif is_crisis(obj.body):
+            words = ", ".join(f"“{phrase}”" for phrase in default_model().strongest(obj.body))
+            reasons.append(f"its wording reads like messages from people in crisis ({words})")
         spam = ""
         if obj.spam_reason:
             spam = f" It also looked like spam ({obj.spam_reason.replace('_', ' ')}): check it, but reach out."

@@ -2,8 +2,11 @@
 
 The rules are data, in `rules.txt` beside this file, for a clinical lead to read and edit; this
 module only folds the text and applies them. A message or comment is a crisis when any rule of
-a crisis category matches it. A match marks a message urgent (top of the counselors' queue, an
-urgent notification, 911 / 988 first on the confirmation) and holds a comment for a moderator.
+a crisis category matches it, or when the wording model trained on the labelled corpus
+(`wording.py`, which catches much of the phrasing no rule foresaw) reads it as one; the model
+overrules a rule only when it is sure the message is ordinary. A crisis marks a message urgent
+(top of the counselors' queue, an urgent notification, 911 / 988 first on the confirmation) and
+holds a comment for a moderator.
 
 It errs on the side of flagging: negations are not read ("I'm not suicidal" flags; a call back
 costs little), and a "mention" rule (a bare "overdose", "suicide") flags unless the same sentence
@@ -211,5 +214,10 @@ def crisis_categories(text: str) -> list[str]:
 
 
 def is_crisis(text: str) -> bool:
-    """True when anything in `text` reads as a crisis."""
-    return bool(crisis_matches(text))
+    """True when the wording model reads `text` as a crisis, or a rule matches it and the model is
+    not sure it is ordinary (see `wording.py`: that spares a quarter of the rules' false alarms)."""
+    from contacts.crisis.wording import default_model  # it reads text with fold() above
+
+    model = default_model()
+    score = model.score(text)
+    return score > model.threshold or (score >= model.overrules_below and bool(crisis_matches(text)))

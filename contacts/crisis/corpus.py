@@ -1,5 +1,6 @@
 """The labelled messages of `corpus/` and how well a rule set sorts them (`manage.py crisis_report`)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,12 +82,19 @@ class Report:
         return rows
 
 
-def crisis_evaluate(examples: list[Example], *, rules: RuleSet | None = None) -> Report:
-    """How `rules` (by default the site's) sort the labelled examples."""
-    rules = rules or default_rules()
+def crisis_evaluate(
+    examples: list[Example], *, rules: RuleSet | None = None, flag: Callable[[str], bool] | None = None
+) -> Report:
+    """How a check sorts the labelled examples: `flag(text)`, or else `rules` (by default the site's) alone."""
+    if flag is None:
+        rules = rules or default_rules()
+
+        def flag(text: str) -> bool:
+            return bool(rules.matches(text))
+
     report = Report()
     for example in examples:
-        flagged = bool(rules.matches(example.text))
+        flagged = flag(example.text)
         if example.is_crisis:
             report.total[example.category] = report.total.get(example.category, 0) + 1
             report.caught[example.category] = report.caught.get(example.category, 0) + flagged
