@@ -43,7 +43,8 @@ check: venv
 crisis-report: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py crisis_report --show $(if $(CRISIS_FILE),--file $(CRISIS_FILE),)
 
-# Benchmark with production settings and wrk (apt-get install wrk); DATABASE_URL picks the database.
+# Benchmark with production settings behind the shipped nginx template, loaded by wrk
+# (apt-get install wrk nginx); DATABASE_URL picks the database.
 # Longer runs: BENCH_ROUNDS=5 BENCH_DURATION=20 make bench
 bench: venv
 	$(BIN)/python -m bench.run

@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from articles.models import Article, FaqEntry, Source
-from articles.services import article_content_invalidate, article_publish, article_unpublish
+from articles.services import article_publish, article_unpublish
 
 
 class FaqEntryInline(admin.StackedInline):
@@ -50,22 +50,6 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj.status == Article.Status.PUBLISHED and obj.published_at is None:
             obj.published_at = timezone.now()
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        # After the inlines: entries and sources added, changed, reordered or deleted show at once.
-        super().save_related(request, form, formsets, change)
-        article_content_invalidate(article_id=form.instance.pk)
-
-    def delete_model(self, request, obj):
-        article_id = obj.pk
-        super().delete_model(request, obj)
-        article_content_invalidate(article_id=article_id)
-
-    def delete_queryset(self, request, queryset):
-        article_ids = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        for article_id in article_ids:
-            article_content_invalidate(article_id=article_id)
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article, FaqEntry, Source
-from articles.services import article_content_invalidate
 
 FAQ_SLUG = "opioid-induced-hyperalgesia"
 LARGE_SLUG = "bench-forty-questions"
@@ -35,10 +34,7 @@ def build_faq_article() -> str:
 
 def build_large_article(*, entries: int = 40, sources: int = 12) -> str:
     """An article with many FAQ entries and sources (the comments are added by build_comments)."""
-    # Deleted as the admin deletes: invalidated, so no page cached for the old one is served.
-    for old_id in Article.objects.filter(slug=LARGE_SLUG).values_list("pk", flat=True):
-        Article.objects.filter(pk=old_id).delete()
-        article_content_invalidate(article_id=old_id)
+    Article.objects.filter(slug=LARGE_SLUG).delete()
     article = Article.objects.create(
         title="Forty questions about pain and opioids",
         slug=LARGE_SLUG,
@@ -58,7 +54,6 @@ def build_large_article(*, entries: int = 40, sources: int = 12) -> str:
                url=f"https://example.org/study-{n}", position=n)
         for n in range(1, sources + 1)
     )  # fmt: skip
-    article_content_invalidate(article_id=article.pk)
     return f"large article: {entries} entries, {sources} sources"
 
 
@@ -116,7 +111,6 @@ def build_comments(*, count: int = 2000) -> str:
                 body=f"Cheap pills at https://spam.example/{n}", status=status)
         for n, status in enumerate([Comment.Status.PENDING] * 20 + [Comment.Status.SPAM] * 30)
     )  # fmt: skip
-    article_content_invalidate(article_id=article.pk)
     return f"comments: {count:,} approved ({count - replies:,} threads, {replies:,} replies) + 50 pending/spam"
 
 

@@ -1,14 +1,13 @@
 -- wrk reporter: one JSON line with throughput, latency percentiles (microseconds), errors and,
 -- for a POST target, how many answers were redirects (302: the message was stored).
--- A POST target sets BENCH_METHOD, BENCH_BODY, BENCH_CONTENT_TYPE and BENCH_COOKIE; every
+-- A POST target sets BENCH_METHOD, BENCH_BODY and BENCH_HEADERS ("Name: value" lines); every
 -- "BENCHSEQ" in the body becomes BENCH_RUN-thread-sequence, so no two bodies are ever equal.
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
 if body and body ~= "" then wrk.body = body end
-local content_type = os.getenv("BENCH_CONTENT_TYPE")
-if content_type and content_type ~= "" then wrk.headers["Content-Type"] = content_type end
-local cookie = os.getenv("BENCH_COOKIE")
-if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
+for name, value in (os.getenv("BENCH_HEADERS") or ""):gmatch("([^:\n]+):%s*([^\n]*)") do
+  wrk.headers[name] = value
+end
 
 local threads = {}
 function setup(thread)

@@ -1,27 +1,32 @@
 """Benchmark the site as production runs it, and print the figures (a script, not a test).
 
-    make bench                                      # SQLite in bench/.data/, local-memory cache
-    DATABASE_URL=postgres://…/clinic_bench REDIS_URL=redis://127.0.0.1:6379/1 make bench
+    make bench                                      # SQLite in bench/.data/, no Redis
+    DATABASE_URL=postgres://…/clinic_bench make bench
 
-It migrates the chosen database, collects static files (hashed and compressed, into
-bench/.data/staticfiles), builds the data set (bench/dataset.py: the FAQ article, an article with
-40 entries and 2,000 approved comments, 100,000 messages, 20 staff), measures SQL queries per page
-in-process (cold: right after the article's content was invalidated; warm: the next request) and
-times the admin message list and its filters as a counselor, printing the indexes each query
-uses (EXPLAIN) and whether any counts the whole table. Then it starts gunicorn with production
-settings (DEBUG off, WhiteNoise, the real middleware) and loads every page with `wrk` (Debian:
-`apt-get install wrk`), interleaving the pages round by round so the figures compare on the same
-machine at the same moment. Each page's throughput is reported as a ratio to that of a hashed
-static file of the same size (a copy of the page) served by WhiteNoise through the same gunicorn
-(`clinic.wsgi`, with the page cache in front of Django), measured in the same round, just before
-each page; the ratio printed is the median of the rounds' ratios. The contact POST sends a valid form
-(CSRF cookie and token, a signed start time, a text unique to each request) with the per-client
-limit raised (DJANGO_MESSAGE_RATE_LIMIT: wrk is one client), and compares the rows stored with
-the 302 answers; each message also stores the counselors' notification and sends it after commit,
-through Django's dummy mail backend (no mail server in the figures). Last, each gunicorn
-worker's peak memory (VmHWM) and the machine's load.
+Needs `wrk` and `nginx` (Debian: `apt-get install wrk nginx`). It migrates the chosen database,
+collects static files (hashed and compressed, into bench/.data/staticfiles), builds the data set
+(bench/dataset.py: the FAQ article, an article with 40 entries and 2,000 approved comments,
+100,000 messages, 20 staff), counts the SQL queries each page costs (in-process) and times the
+admin message list (bench/admin_list.py). Then it starts gunicorn with production settings
+(DEBUG off, WhiteNoise, the real middleware) and, in front of it, nginx with the shipped template
+(deploy/nginx/clinic.conf.template, through deploy/local_nginx.py), and loads every target with
+wrk, interleaved round by round so the figures compare on the same machine at the same moment:
 
-Environment (all optional): BENCH_ROUNDS (5), BENCH_DURATION seconds per page per round (5),
+- through nginx: the anonymous FAQ article (from nginx's page cache, refilled from gunicorn each
+  time Django's s-maxage runs out), against a static file of the same size that nginx sends
+  from the static root (the issue's target: at least 0.6 of it);
+- gunicorn alone: each page against a static file of its size served by WhiteNoise through the
+  same gunicorn;
+- the contact POST through nginx, as a browser sends it from the site's own page, with the
+  per-client limit raised (DJANGO_MESSAGE_RATE_LIMIT: wrk is one client); rows stored are
+  compared with the 302 answers, and each message's counselors' notification is sent after commit
+  through Django's dummy mail backend (no mail server in the figures).
+
+A ratio compares two measurements taken seconds apart (each target right after its static
+file); the ratio printed is the median of the rounds' ratios. Last, each gunicorn worker's memory
+(resident now and peak) and the machine's load.
+
+Environment (all optional): BENCH_ROUNDS (5), BENCH_DURATION seconds per target per round (5),
 BENCH_CONNECTIONS (10), BENCH_THREADS (2), BENCH_WORKERS (2 × cores + 1), BENCH_PORT (a free one).
 """
 
@@ -32,7 +37,6 @@ import platform
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +48,10 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / "bench" / ".data"
 LUA_REPORT = BASE_DIR / "bench" / "report.lua"
+sys.path.insert(0, str(BASE_DIR))
+
+from bench.app_server import memory_mb, start_gunicorn, worker_pids  # noqa: E402
+from deploy.local_nginx import LocalNginx, find_nginx, free_port  # noqa: E402
 
 
 def env_int(name: str, default: int) -> int:
@@ -55,6 +63,8 @@ DURATION = env_int("BENCH_DURATION", 5)
 CONNECTIONS = env_int("BENCH_CONNECTIONS", 10)
 THREADS = env_int("BENCH_THREADS", 2)
 WORKERS = env_int("BENCH_WORKERS", 2 * (os.cpu_count() or 1) + 1)
+MEMORY_BUDGET_MB = 120
+NGINX_TARGET_RATIO = 0.6
 
 
 def configure_environment() -> None:
@@ -74,6 +84,8 @@ def configure_environment() -> None:
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DJANGO_SECURE_COOKIES": "0",
             "DJANGO_HSTS_SECONDS": "0",
+            # nginx in front sets X-Forwarded-For, as in production.
+            "DJANGO_TRUSTED_PROXY_COUNT": "1",
             # Each message stores the counselors' notification and sends it after commit, as in
             # production; the dummy backend stands in for the mail server (no SMTP in the figures).
             "DJANGO_COUNSELORS_EMAIL": "counselors@clinic.test",
@@ -82,18 +94,17 @@ def configure_environment() -> None:
             "DJANGO_MESSAGE_RATE_LIMIT": "1000000000/600",
         }
     )
-    sys.path.insert(0, str(BASE_DIR))
 
 
 @dataclass
 class Target:
     name: str
     path: str
-    article_slug: str | None = None
-    queries_cold: int | None = None
-    queries_warm: int | None = None
+    queries: int | None = None
     size: int = 0
     rounds: list[dict] = field(default_factory=list)
+    # "nginx" or "gunicorn": which server wrk loads.
+    via: str = "gunicorn"
     # A POST target: wrk's environment for report.lua, and the rows stored in each round.
     wrk_env: dict[str, str] = field(default_factory=dict)
     stored: list[int] = field(default_factory=list)
@@ -102,124 +113,23 @@ class Target:
 
 
 def measure_queries(targets: list[Target]) -> None:
+    """SQL queries of one render of each page (no cache in Django: every render costs them)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from articles.cache import replace_content_version
-    from articles.models import Article
 
     client = Client(HTTP_HOST="127.0.0.1")
     for target in targets:
-        if target.article_slug:
-            replace_content_version(article_id=Article.objects.get(slug=target.article_slug).pk)
-        counts = []
-        for _ in range(2):
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(target.path)
-            assert response.status_code == 200, (target.path, response.status_code)
-            counts.append(len(captured.captured_queries))
-        target.queries_cold, target.queries_warm = counts
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(target.path)
+        assert response.status_code == 200, (target.path, response.status_code)
+        target.queries = len(captured.captured_queries)
         target.size = len(response.content)
 
 
-ADMIN_TIMINGS = 7  # requests per admin URL; the first is a warm-up, the rest are timed
-
-
-def admin_list_urls() -> list[tuple[str, str]]:
-    from urllib.parse import urlencode
-
-    from django.contrib.auth import get_user_model
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from bench.dataset import STAFF_PREFIX
-
-    url = reverse("admin:contacts_message_changelist")
-    assignee = get_user_model().objects.filter(username=f"{STAFF_PREFIX}7").values_list("pk", flat=True).first()
-    # As the admin's own "Past 7 days" link writes it.
-    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    since, until = today - timezone.timedelta(days=7), today + timezone.timedelta(days=1)
-    week = urlencode({"created_at__gte": str(since), "created_at__lt": str(until)})
-    return [
-        ("open queue (default)", url),
-        ("status: new", f"{url}?queue=new"),
-        ("status: closed", f"{url}?queue=closed"),
-        ("status: all", f"{url}?queue=all"),
-        ("urgent: yes", f"{url}?urgent__exact=1"),
-        ("assignee", f"{url}?assigned_to__id__exact={assignee}&queue=all"),
-        ("date: past 7 days", f"{url}?{week}&queue=all"),
-        ("new + urgent", f"{url}?queue=new&urgent__exact=1"),
-        ("closed, page 100", f"{url}?queue=closed&p=100"),
-    ]
-
-
-def explain_indexes(sql: str) -> list[str]:
-    """The indexes (or full scans) the database plans for one query on the messages table."""
-    import re
-
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"EXPLAIN {sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            found = re.findall(r"(?:Index (?:Only )?Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)", plan)
-            found += [f"SEQ SCAN {name}" for name in re.findall(r"Seq Scan on (\w+)", plan)]
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-            details = [str(row[-1]) for row in cursor.fetchall()]
-            found = [name for detail in details for name in re.findall(r"USING (?:COVERING )?INDEX (\w+)", detail)]
-            found += [f"FULL SCAN {match[1]}" for d in details if (match := re.fullmatch(r"SCAN (\w+)", d))]
-    return list(dict.fromkeys(found)) or ["(no table scan)"]
-
-
-def measure_admin() -> list[str]:
-    """Time the counselors' message list and its filters, and show each query's indexes."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from bench.dataset import COUNSELOR
-    from contacts.models import Message
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(
-        get_user_model().objects.get(username=COUNSELOR), backend="django.contrib.auth.backends.ModelBackend"
-    )
-    table = Message._meta.db_table
-    lines = [
-        f"admin message list as a counselor, {Message.objects.count():,} rows; ms over {ADMIN_TIMINGS - 1} requests:"
-    ]
-    for label, url in admin_list_urls():
-        timings = []
-        for attempt in range(ADMIN_TIMINGS):
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url)
-                elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, (url, response.status_code)
-            if attempt:
-                timings.append(elapsed)
-        lines.append(
-            f"  {label:<22} median {median(timings):6.1f}  max {max(timings):6.1f}  "
-            f"{len(captured.captured_queries)} queries"
-        )
-        for query in captured.captured_queries:
-            sql = query["sql"]
-            if f'"{table}"' not in sql or not sql.lstrip().upper().startswith("SELECT"):
-                continue
-            kind = "count" if "COUNT(" in sql.upper() else "rows "
-            where = sql.upper().split(" WHERE ", 1)
-            if kind == "count" and len(where) == 1:
-                kind = "FULL COUNT"
-            lines.append(f"      {kind} {query['time']:>6}s  {', '.join(explain_indexes(sql))}")
-    return lines
-
-
 def write_static_samples(pages: list[Target]) -> list[Target]:
-    """For each page, a hashed static file of the same size, so that each compares like for like."""
+    """For each page, a hashed static file of the same size (a copy of the page), so that each compares
+    like for like. WhiteNoise serves it through gunicorn, and nginx from the same static root."""
     from django.conf import settings
     from django.test import Client
 
@@ -237,27 +147,15 @@ def write_static_samples(pages: list[Target]) -> list[Target]:
     return samples
 
 
-def contact_post_target(port: int) -> Target:
-    """A valid message form as a new visitor sends it: the page's CSRF cookie and token, its signed
-    start time, and a text made unique per request by report.lua (so duplicate detection, which
-    answers a resend with the stored message, never stands in for storing one)."""
-    import re
-    from http.cookies import SimpleCookie
+def contact_post_target(nginx_url: str) -> Target:
+    """A valid message form as a browser sends it from the site's own page (Fetch Metadata and
+    Origin; no token: the page is the same for everyone), as a person who took a minute, with a
+    text made unique per request by report.lua (so duplicate detection, which answers a resend with
+    the stored message, never stands in for storing one)."""
     from urllib.parse import urlencode
 
-    from django.conf import settings
-
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/contact/", timeout=10) as response:  # noqa: S310
-        page = response.read().decode()
-        jar = SimpleCookie()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar.load(header)
-    field_value = {
-        name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1) for name in ("csrfmiddlewaretoken", "started")
-    }
     body = urlencode(
         {
-            **field_value,
             "name": "Sam",
             "preferred_method": "email",
             "email": "sam@example.com",
@@ -267,67 +165,36 @@ def contact_post_target(port: int) -> Target:
             "consent": "on",
             "sent_from": "/contact/",
             "website": "",
+            "elapsed": "60000",
         }
     )
     return Target(
         name="contact POST (302 = stored)",
         path="/contact/",
         size=len(body),
+        via="nginx",
         wrk_env={
             "BENCH_METHOD": "POST",
             "BENCH_BODY": body,
-            "BENCH_CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "BENCH_COOKIE": f"{settings.CSRF_COOKIE_NAME}={jar[settings.CSRF_COOKIE_NAME].value}",
+            "BENCH_HEADERS": "\n".join(
+                [
+                    "Content-Type: application/x-www-form-urlencoded",
+                    "Sec-Fetch-Site: same-origin",
+                    f"Origin: {nginx_url}",
+                ]
+            ),
         },
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    log = (DATA_DIR / "gunicorn.log").open("w")
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}"],
-        cwd=BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"gunicorn exited; see {DATA_DIR / 'gunicorn.log'}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5) as response:  # noqa: S310
-                if response.status == 200 and len(worker_pids(process.pid)) == WORKERS:
-                    return process
-        except OSError:
-            pass
-        time.sleep(0.3)
-    process.terminate()
-    sys.exit("gunicorn did not start within 60 s")
-
-
-def worker_pids(master: int) -> list[int]:
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            pids.append(int(stat.parent.name))
-    return sorted(pids)
-
-
-def peak_memory_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def cache_status(url: str) -> str:
+    """What nginx's page cache did with a second read of the page (HIT when the page is cacheable)."""
+    for _ in range(2):
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
+            status = response.headers.get("X-Cache-Status", "")
+            control = response.headers.get("Cache-Control", "")
+            cookies = response.headers.get_all("Set-Cookie") or []
+    return f"X-Cache-Status {status or '-'}; Cache-Control {control or '-'}; Set-Cookie: {len(cookies)}"
 
 
 def run_wrk(url: str, seconds: int, env: dict[str, str] | None = None) -> dict:
@@ -348,7 +215,7 @@ def median(values) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def describe_machine() -> list[str]:
+def describe_machine(nginx_binary: str) -> list[str]:
     from django import get_version
     from django.conf import settings
     from django.db import connection
@@ -365,12 +232,15 @@ def describe_machine() -> list[str]:
         cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
         db_version = cursor.fetchone()[0]
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split(" Copyright")[0]  # noqa: S607
+    nginx_version = subprocess.run([nginx_binary, "-v"], capture_output=True, text=True).stderr.strip()  # noqa: S603
     return [
         f"machine: {os.cpu_count()} CPUs (nproc), {cpu}; Linux {platform.release()}",
         f"Python {platform.python_version()}, Django {get_version()}, database {connection.vendor} {db_version}, "
         f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}",
-        f"gunicorn {WORKERS} sync workers; {wrk_version.strip()}: {THREADS} threads, {CONNECTIONS} connections, "
-        f"{ROUNDS} rounds x {DURATION} s per page, interleaved",
+        f"gunicorn {WORKERS} sync workers; {nginx_version.removeprefix('nginx version: ')}, "
+        f"{os.cpu_count()} workers, the shipped template; Django's s-maxage {settings.SHARED_CACHE_SECONDS} s",
+        f"{wrk_version.strip()}: {THREADS} threads, {CONNECTIONS} connections, "
+        f"{ROUNDS} rounds x {DURATION} s per target, interleaved",
     ]
 
 
@@ -388,9 +258,29 @@ def ensure_database() -> None:
             cursor.execute(f'CREATE DATABASE "{name}"')
 
 
+def print_table(targets: list[Target]) -> None:
+    header = f"{'target':<44}{'bytes':>8}{'req/s':>9}{'× static':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL':>6}"
+    print(header)
+    print("-" * len(header))
+    for target in targets:
+        rps = median([r["rps"] for r in target.rounds])
+        errors = sum(sum(r["errors"].values()) for r in target.rounds)
+        static = target.compare_with or target
+        ratio = median([r["rps"] / s["rps"] for r, s in zip(target.rounds, static.rounds, strict=True)])
+        print(
+            f"{target.via + ': ' + target.name:<44}{target.size:>8}{rps:>9.0f}{ratio:>10.2f}"
+            f"{median([r['p50_us'] for r in target.rounds]) / 1000:>9.1f}"
+            f"{median([r['p99_us'] for r in target.rounds]) / 1000:>9.1f}{errors:>8}"
+            f"{'-' if target.queries is None else target.queries:>6}"
+        )
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk (Debian/Ubuntu) or brew install wrk")
+    nginx_binary = find_nginx()
+    if nginx_binary is None:
+        sys.exit("nginx is needed: apt-get install nginx (Debian/Ubuntu) or brew install nginx")
     configure_environment()
     import django
 
@@ -399,6 +289,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from bench import dataset
+    from bench.admin_list import measure_admin
     from contacts.models import Message, Notification
 
     print("== preparing (migrate, collectstatic, data set)", flush=True)
@@ -411,69 +302,77 @@ def main() -> None:
 
     pages = [
         Target("home", "/"),
-        Target("FAQ article", f"/articles/{dataset.FAQ_SLUG}/", article_slug=dataset.FAQ_SLUG),
-        Target("40 entries+2,000 comments", f"/articles/{dataset.LARGE_SLUG}/", article_slug=dataset.LARGE_SLUG),
+        Target("FAQ article", f"/articles/{dataset.FAQ_SLUG}/"),
+        Target("40 entries+2,000 comments", f"/articles/{dataset.LARGE_SLUG}/"),
         Target("contact GET", "/contact/"),
     ]
     measure_queries(pages)
     statics = write_static_samples(pages[:3])
     pages[3].compare_with = statics[0]  # the contact form is about the home page's size
+    faq = pages[1]
+    nginx_static = Target(statics[1].name, statics[1].path, size=statics[1].size, via="nginx")
+    nginx_faq = Target(faq.name, faq.path, queries=faq.queries, size=faq.size, via="nginx", compare_with=nginx_static)
     print("== admin message list", flush=True)
     admin_lines = measure_admin()
     load_before = os.getloadavg()
 
     port = env_int("BENCH_PORT", 0) or free_port()
-    print(f"== gunicorn on 127.0.0.1:{port}; warming up", flush=True)
-    server = start_gunicorn(port)
+    print(f"== gunicorn on 127.0.0.1:{port}, nginx in front; warming up", flush=True)
+    server = start_gunicorn(port, workers=WORKERS, log_path=DATA_DIR / "gunicorn.log")
+    nginx = LocalNginx(
+        nginx_binary,
+        DATA_DIR / "nginx",
+        f"127.0.0.1:{port}",
+        Path(settings.STATIC_ROOT),
+        workers=os.cpu_count() or 1,
+        access_log=False,
+    )
+    shutil.rmtree(nginx.folder, ignore_errors=True)
+    nginx.start()
     try:
-        form_loaded = time.monotonic()
-        contact_post = contact_post_target(port)
-        contact_post.compare_with = statics[1]
-        targets = [*statics, *pages, contact_post]
-        # Each page right after its static file, so that a ratio compares two measurements taken
+        cached = cache_status(nginx.url + nginx_faq.path)
+        urls = {"gunicorn": f"http://127.0.0.1:{port}", "nginx": nginx.url}
+        contact_post = contact_post_target(nginx.url)
+        contact_post.compare_with = nginx_static
+        # Each target right after its static file, so that a ratio compares two measurements taken
         # seconds apart: this VM's speed drifts by tens of percent within a run.
-        home, faq, large, contact_get = pages
-        run_order = [statics[0], home, contact_get, statics[1], faq, statics[2], large, contact_post]
+        home, _faq, large, contact_get = pages
+        run_order = [
+            nginx_static, nginx_faq,
+            statics[0], home, contact_get, statics[1], faq, statics[2], large,
+            contact_post,
+        ]  # fmt: skip
         for target in run_order:
-            if target is contact_post:  # a form sent sooner than this is stored as suspected spam
-                time.sleep(max(0.0, settings.MIN_FORM_FILL_SECONDS + 1 - (time.monotonic() - form_loaded)))
-            run_wrk(f"http://127.0.0.1:{port}{target.path}", 1, target.wrk_env)
+            run_wrk(urls[target.via] + target.path, 1, target.wrk_env)
         for round_number in range(1, ROUNDS + 1):
             print(f"== round {round_number}/{ROUNDS}", flush=True)
             for target in run_order:
                 before = Message.objects.count() if target is contact_post else 0
-                target.rounds.append(run_wrk(f"http://127.0.0.1:{port}{target.path}", DURATION, target.wrk_env))
+                target.rounds.append(run_wrk(urls[target.via] + target.path, DURATION, target.wrk_env))
                 if target is contact_post:
                     time.sleep(1)  # the requests wrk left in flight when it stopped
                     target.stored.append(Message.objects.count() - before)
-        memory = {pid: peak_memory_mb(pid) for pid in worker_pids(server.pid)}
+        memory = {pid: memory_mb(pid) for pid in worker_pids(server.pid)}
     finally:
+        nginx.stop()
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     load_after = os.getloadavg()
 
     print()
-    for line in describe_machine():
+    for line in describe_machine(nginx_binary):
         print(line)
     print()
-    header = (
-        f"{'page':<36}{'bytes':>8}{'req/s':>9}{'× static':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-        f"{'SQL cold/warm':>15}"
-    )
-    print(header)
-    print("-" * len(header))
-    for target in targets:
-        rps = median([r["rps"] for r in target.rounds])
-        errors = sum(sum(r["errors"].values()) for r in target.rounds)
-        queries = "-" if target.queries_cold is None else f"{target.queries_cold}/{target.queries_warm}"
-        static = target.compare_with or target
-        ratio = median([r["rps"] / s["rps"] for r, s in zip(target.rounds, static.rounds, strict=True)])
-        print(
-            f"{target.name:<36}{target.size:>8}{rps:>9.0f}{ratio:>10.2f}"
-            f"{median([r['p50_us'] for r in target.rounds]) / 1000:>9.1f}"
-            f"{median([r['p99_us'] for r in target.rounds]) / 1000:>9.1f}{errors:>8}{queries:>15}"
-        )
+    print_table(run_order[:2] + statics + pages + [contact_post])
     print()
+    ratio = median([r["rps"] / s["rps"] for r, s in zip(nginx_faq.rounds, nginx_static.rounds, strict=True)])
+    print(
+        f"FAQ article through nginx: {median([r['rps'] for r in nginx_faq.rounds]):.0f} req/s, "
+        f"{ratio:.2f} × nginx's static file of the same size (target >= {NGINX_TARGET_RATIO}): "
+        + ("met" if ratio >= NGINX_TARGET_RATIO else "NOT MET")
+        + f"; gunicorn alone: {median([r['rps'] for r in faq.rounds]):.0f} req/s"
+    )
+    print(f"  before the run, a second read through nginx gave: {cached}")
     posted = sum(r["redirects"] for r in contact_post.rounds)
     cut_off = sum(r["sent"] - r["answered"] for r in contact_post.rounds)
     stored = sum(contact_post.stored)
@@ -482,7 +381,7 @@ def main() -> None:
     # still stored by the server, unseen. So none is lost when 302s <= rows <= 302s + those.
     lost = posted > stored or stored > posted + cut_off
     print(
-        f"contact POST: {posted / seconds:.0f} stored/s over {seconds:.0f} s; 302 answers {posted:,}; "
+        f"contact POST through nginx: {posted / seconds:.0f} stored/s over {seconds:.0f} s; 302 answers {posted:,}; "
         f"rows stored {stored:,}; requests still with the server when wrk stopped: at most {cut_off}: "
         + ("MISMATCH" if lost else "none lost")
     )
@@ -493,11 +392,17 @@ def main() -> None:
         f"counselors' notifications (dummy mail backend): {notified:,} stored and {sent:,} sent for {received:,} "
         "messages received: " + ("one each" if notified == sent == received else "MISMATCH")
     )
-    print("× static: median over the rounds of req/s over that of the static file of the same size in the same round")
-    print("  (WhiteNoise, same gunicorn), run just before each page; the contact form against the home page's size and")
-    print("  the contact POST against the FAQ article's, a few runs earlier in the round.")
+    print("× static: median over the rounds of req/s over that of the static file of the same size in the same round,")
+    print("  run just before it: through nginx, nginx's own static file; from gunicorn, WhiteNoise's through the same")
+    print("  gunicorn (the contact form against the home page's size; the contact POST against nginx's FAQ-size file).")
     print("req/s, p50 and p99: medians over the rounds; errors: non-2xx/3xx, timeouts and socket errors, all rounds.")
-    print("gunicorn worker peak memory (VmHWM): " + ", ".join(f"{mb:.1f} MB" for mb in memory.values()))
+    print("SQL: queries of one render of the page (nginx's cached copies cost none).")
+    worst = max((peak for _rss, peak in memory.values()), default=float("nan"))
+    print(
+        "gunicorn workers' memory, resident now / peak (VmRSS/VmHWM): "
+        + ", ".join(f"{rss:.1f}/{peak:.1f} MB" for rss, peak in memory.values())
+        + f": {'within' if worst < MEMORY_BUDGET_MB else 'OVER'} the {MEMORY_BUDGET_MB} MB budget"
+    )
     print(
         "load average (1/5/15 min) before the load runs: "
         + "/".join(f"{x:.1f}" for x in load_before)

@@ -100,10 +100,11 @@ MIDDLEWARE = [
     # Right after SecurityMiddleware so static files skip the rest of the stack; their security
     # headers come from WHITENOISE_ADD_HEADERS_FUNCTION.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Anonymous readers' home and article pages from the cache, with their own CSRF token and form
-    # start time filled in (see clinic/page_cache.py). Before everything that would do the work
-    # again; SecurityMiddleware still adds its headers, the rest are stored with the page.
-    "clinic.page_cache.PageCacheMiddleware",
+    # Public pages get their shared-cache lifetime and ETag here (see clinic/http_cache.py); above the
+    # session, CSRF and messages middleware so that it sees every cookie they set.
+    "clinic.http_cache.SharedCacheHeadersMiddleware",
+    # ETag and 304 answers for browsers, computed from the page itself.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Answers /healthz and /readyz before anything reads the Host header (CommonMiddleware does),
     # so a load balancer probing by private IP is not refused by ALLOWED_HOSTS.
     "clinic.middleware.HealthCheckMiddleware",
@@ -293,7 +294,8 @@ CONTENT_SECURITY_POLICY = {
 # Abuse control
 # How many of our own proxies append to X-Forwarded-For (0: trust only the socket address).
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
-# Forms sent sooner than this after the page loaded are stored as suspected spam.
+# Forms sent sooner than this after the page loaded (as the page's own script measured it) are
+# stored as suspected spam; without the script the time is not known and counts for nothing.
 MIN_FORM_FILL_SECONDS = env_int("DJANGO_MIN_FORM_FILL_SECONDS", 3)
 # Messages a client may send from the contact form per window: (hits, seconds).
 MESSAGE_RATE_LIMIT = env_rate("DJANGO_MESSAGE_RATE_LIMIT", "5/600")
@@ -301,7 +303,8 @@ MESSAGE_RATE_LIMIT = env_rate("DJANGO_MESSAGE_RATE_LIMIT", "5/600")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Messages from patients
-# A message form refused for an expired security token comes back filled in, not as a bare 403.
+# A public form refused as cross-site (or a staff form with an expired token) comes back filled in,
+# not as a bare 403.
 CSRF_FAILURE_VIEW = "contacts.views.csrf_failure"
 # Counselors told (by number and admin link only) that a message arrived.
 COUNSELORS_EMAIL = env_list("DJANGO_COUNSELORS_EMAIL")
@@ -329,25 +332,33 @@ COMMENT_RATE_WINDOW = 600
 # A second comment from the same client sooner than this is refused, as WordPress does.
 COMMENT_FLOOD_SECONDS = 15
 
-# Cache: shared by all app servers in production (rate limits, rendered article content).
+# Public pages (home, articles, the message form) may be kept this many seconds by the shared
+# HTTP cache in front (nginx, deploy/nginx/): the bound on how late an edit reaches readers.
+SHARED_CACHE_SECONDS = env_int("DJANGO_SHARED_CACHE_SECONDS", 5)
+if not 0 <= SHARED_CACHE_SECONDS <= 10:
+    raise ImproperlyConfigured("DJANGO_SHARED_CACHE_SECONDS must be between 0 and 10: edits reach readers within it.")
+
+# Cache: only rate limits live in it. Redis when given (shared by every app server); otherwise a
+# table in the database, shared by every worker (`migrate` creates it). If the cache is down,
+# rate limits let requests through; nothing else depends on it.
 CACHE_URL = env_str("DJANGO_CACHE_URL") or env_str("REDIS_URL")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "clinic.redis_cache.PooledRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             # Several sites (or test runs) can share one Redis database without seeing each other's keys.
             "KEY_PREFIX": env_str("DJANGO_CACHE_KEY_PREFIX", "clinic"),
-            # A hung Redis must cost a request a second, not a worker: callers fall back to the database.
+            # A hung Redis must cost a request a second, not a worker.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
-    # One process's memory: fine for a laptop, wrong for several workers or servers.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions live in the database, read through the shared cache when there is one.
-if CACHE_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clinic_cache"}}
+# Staff sessions in the database only: staff can sign in and work whatever state Redis is in.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Flash messages ("your comment is awaiting moderation") in a short-lived cookie, never a session.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # Errors and logs
 # "Name <address>, Name <address>": who gets an email for each server error. Empty: nobody.

@@ -5,17 +5,17 @@ and suspected spam is reported to the caller (who stores it as spam) rather than
 """
 
 import logging
-import time
+import re
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
 
-SIGNING_SALT = "contacts.form-started"
+# What the page's script writes into `form_token`: 32 hex digits (anything else is ignored).
+FORM_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def client_address(request) -> str:
@@ -41,34 +41,33 @@ def client_key(request) -> str:
 def rate_limit_exceeded(*, scope: str, key: str, limit: int, window: int) -> bool:
     """Count one hit for `key` in `scope`; True once more than `limit` hits fall in `window` seconds.
 
-    The count lives in the shared cache, so every app server sees the same number. If the cache
-    is down, the request is let through (a patient must never be locked out by our outage).
+    The count lives in the default cache (Redis, or the database table every worker shares), so
+    every app server sees about the same number: `add` then `incr` may miss a hit when two race,
+    which a limit of a few per ten minutes can afford. If the cache is down, the request is let
+    through: a patient must never be locked out by our outage.
     """
     cache_key = f"ratelimit:{scope}:{key}"
     try:
-        if hasattr(cache, "count_in_window"):  # Redis: one round trip (clinic.redis_cache)
-            hits = cache.count_in_window(cache_key, window)
-        else:
-            cache.add(cache_key, 0, timeout=window)
-            try:
-                hits = cache.incr(cache_key)
-            except ValueError:  # expired between add and incr
-                cache.add(cache_key, 1, timeout=window)
-                hits = 1
+        cache.add(cache_key, 0, timeout=window)
+        try:
+            hits = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.add(cache_key, 1, timeout=window)
+            hits = 1
     except Exception as exc:  # noqa: BLE001 - any cache failure must fail open
         logger.warning("rate limit cache unavailable, letting request through: %s", exc.__class__.__name__)
         return False
     return hits > limit
 
 
-def form_started_token() -> str:
-    """The signed "now" a form carries in its `started` field (the cached pages fill it in too)."""
-    return signing.dumps(time.time(), salt=SIGNING_SALT)
-
-
 class SpamTrapFormMixin(forms.Form):
-    """A honeypot field and a signed start time, checked by `spam_reason()` after validation.
+    """A honeypot field and the time the form was open, checked by `spam_reason()` after validation.
 
+    The page is the same for every reader (it is kept by the HTTP cache), so no start time can be
+    written into it: the page's own script (`static/js/forms.js`) counts how long the form was
+    open and writes it into `elapsed` (milliseconds, added to any value kept from an earlier
+    try) just before it is sent, and a random `form_token` when the page opens (it makes a
+    double-click store one message). Without the script both stay empty and count for nothing.
     Neither trap raises a form error: a bot (or a very fast human) is stored as suspected spam,
     never silently dropped. Render `website` inside an element with the `hp-field` class so
     people, screen readers and keyboards never meet it.
@@ -79,21 +78,24 @@ class SpamTrapFormMixin(forms.Form):
         label="Leave this field empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-    started = forms.CharField(required=False, widget=forms.HiddenInput)
+    # No length limits: hidden values are never the writer's fault, so they never show an error.
+    elapsed = forms.CharField(required=False, widget=forms.HiddenInput)
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial["started"] = form_started_token()
+    def clean_elapsed(self) -> int | None:
+        # Whatever a script or a bot put here, an unreadable value only means "not known".
+        value = self.cleaned_data.get("elapsed") or ""
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+
+    def clean_form_token(self) -> str:
+        value = self.cleaned_data.get("form_token") or ""
+        return value if FORM_TOKEN.fullmatch(value) else ""
 
     def spam_reason(self) -> str | None:
-        """'honeypot', 'too_fast' or 'bad_token' when the submission looks automated, else None."""
+        """'honeypot' or 'too_fast' when the submission looks automated, else None."""
         if self.cleaned_data.get("website"):
             return "honeypot"
-        try:
-            started = signing.loads(self.cleaned_data.get("started") or "", salt=SIGNING_SALT, max_age=86400)
-        except signing.BadSignature:
-            return "bad_token"
-        if time.time() - float(started) < settings.MIN_FORM_FILL_SECONDS:
+        elapsed = self.cleaned_data.get("elapsed")
+        if elapsed is not None and elapsed < settings.MIN_FORM_FILL_SECONDS * 1000:
             return "too_fast"
         return None

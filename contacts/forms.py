@@ -4,17 +4,11 @@ import functools
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
-from crispy_forms.utils import render_crispy_form
 from django import forms
-from django.core import signing
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.debug import sensitive_variables
 from phonenumber_field.formfields import PhoneNumberField
 
-from contacts.abuse import SIGNING_SALT, SpamTrapFormMixin
+from contacts.abuse import SpamTrapFormMixin
 from contacts.models import Message
 
 # Comments
@@ -205,7 +199,8 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
             ),
             "consent",
             Field("sent_from"),
-            Field("started"),
+            Field("elapsed"),
+            Field("form_token"),
             # A trap for bots: hidden from people, screen readers and the keyboard.
             Div("website", css_class="hp-field", aria_hidden="true"),
         )
@@ -230,32 +225,6 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
     def clean_sent_from(self):
         return safe_page_path(self.cleaned_data.get("sent_from", ""))
 
-    def fields_html(self) -> SafeString:
-        """The form's fields as crispy-forms lays them out (`self.helper`).
-
-        A blank form looks the same for everyone but for its start time and the page it was sent
-        from, so its HTML is rendered once per process (crispy-forms costs several milliseconds of
-        CPU a page) and those two values are filled in. A form carrying anything of a patient (their
-        answers, errors, or values kept after a refused send) is rendered in full.
-        """
-        if self.is_bound or not set(self.initial) <= set(BLANK_FORM_SLOTS):
-            return render_crispy_form(self)
-        html = blank_message_form_html()
-        for name, slot in BLANK_FORM_SLOTS.items():
-            html = html.replace(slot, conditional_escape(self[name].value() or ""))
-        return mark_safe(html)  # noqa: S308 - crispy-forms' output with escaped values filled in
-
-    def spam_reason(self) -> str | None:
-        """Like the mixin, except that a genuine form left open for over a day is not spam."""
-        reason = super().spam_reason()
-        if reason == "bad_token":
-            try:
-                signing.loads(self.cleaned_data.get("started") or "", salt=SIGNING_SALT)
-            except signing.BadSignature:
-                return reason
-            return None
-        return reason
-
     @sensitive_variables()
     def urgency(self) -> dict:
         """What decides whether the message is urgent, as keyword arguments for `message_is_urgent`."""
@@ -275,22 +244,3 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
             "clinic_name_ok": data.get("clinic_name_ok") is True,
             **self.urgency(),
         }
-
-
-# The only values a blank message form does not share with every other: each stands in the
-# rendered HTML as a placeholder, filled in per request.
-BLANK_FORM_SLOTS = {"sent_from": "message-form-slot-sent-from", "started": "message-form-slot-started"}
-
-
-@functools.cache
-def blank_message_form_html() -> str:
-    """A blank `MessageForm`'s fields with placeholders for the values of `BLANK_FORM_SLOTS`."""
-    form = MessageForm(initial={"sent_from": BLANK_FORM_SLOTS["sent_from"]})
-    form.initial["started"] = BLANK_FORM_SLOTS["started"]
-    return str(render_crispy_form(form))
-
-
-@receiver(setting_changed)
-def _render_blank_form_again(**kwargs):
-    # Tests that change template or form settings must not get a form rendered before.
-    blank_message_form_html.cache_clear()

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.debug import sensitive_variables
 
-from articles.services import article_content_invalidate
 from contacts.crisis import is_crisis
 from contacts.models import AuditEvent, Comment, Message, MessageNote
 from contacts.moderation import comment_verdict, comments_are_open
@@ -116,8 +115,6 @@ def comment_submit(
         comment_notify_counselors(comment=comment, article_title=article.title)
     if comment.status == Comment.Status.PENDING:
         comment_notify_moderators(comment=comment, article_title=article.title)
-    elif comment.status == Comment.Status.APPROVED:
-        article_content_invalidate(article_id=article.pk)
     return comment
 
 
@@ -150,11 +147,7 @@ def _comment_moderate(
     changing = Comment.objects.filter(pk__in=ids).exclude(status=status)
     if leave_crisis_pending:
         changing = changing.exclude(crisis=True, status=Comment.Status.PENDING)
-    article_ids = set(changing.values_list("article_id", flat=True))
     changed = changing.update(status=status, moderated_by=moderator, moderated_at=now, updated_at=now)
-    # Approving or removing a comment changes what the article page shows: drop its cached parts.
-    for article_id in article_ids:
-        article_content_invalidate(article_id=article_id)
     return changed
 
 
@@ -574,7 +567,6 @@ def person_erase(*, records: PersonRecords, actor_name: str = "") -> None:
     """
     name = actor_name or "manage.py erase_person"
     comment_ids = records.comment_ids
-    article_ids = {c.article_id for c in records.comments}
     Comment.objects.filter(parent_id__in=comment_ids).exclude(pk__in=comment_ids).update(parent=None)
     Comment.objects.filter(pk__in=comment_ids).delete()
     Message.objects.filter(pk__in=records.message_ids).delete()
@@ -584,5 +576,3 @@ def person_erase(*, records: PersonRecords, actor_name: str = "") -> None:
         ids = ", ".join(f"#{pk}" for pk in comment_ids)
         audit_record(actor=None, actor_name=name, action=AuditEvent.Action.ERASED, message_ids=[None],
                      detail=f"privacy request: {len(comment_ids)} comment(s) {ids}")  # fmt: skip
-    for article_id in article_ids:
-        article_content_invalidate(article_id=article_id)

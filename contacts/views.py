@@ -1,28 +1,27 @@
 """Public views of the contacts app."""
 
 from collections import defaultdict
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View, csrf
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.generic import FormView, TemplateView
+from modern_csrf.decorators import csrf_protect as cross_origin_protect
 
-from articles.cache import article_cached, article_fragment
 from articles.models import Article
-from contacts.abuse import SIGNING_SALT, client_key, rate_limit_exceeded
+from clinic.http_cache import public_page
+from contacts.abuse import client_key, rate_limit_exceeded
 from contacts.crisis import is_crisis
-from contacts.forms import CommentForm, MessageForm, safe_page_path
+from contacts.forms import CommentForm, MessageForm
 from contacts.models import Comment
 from contacts.moderation import comments_are_open
 from contacts.services import (
@@ -34,6 +33,12 @@ from contacts.services import (
     message_is_urgent,
     message_submit,
 )
+
+# The public forms carry no per-reader token: their pages are the same for every reader and kept
+# by the HTTP cache. A cross-site POST is refused from the browser's own Fetch Metadata and Origin
+# headers instead (django-modern-csrf, Go's CrossOriginProtection algorithm), through
+# CSRF_FAILURE_VIEW, which shows the writer's words again. Staff forms keep Django's tokens.
+PUBLIC_FORM_PROTECTION = [csrf_exempt, cross_origin_protect]
 
 # Comments
 
@@ -48,36 +53,17 @@ CRISIS_MESSAGE = "Your comment reads as if you may be going through something ve
 PUBLISHED_MESSAGE = "Your comment is published."
 
 
-def comment_section(request, article: Article, *, version: str = "", form: CommentForm | None = None) -> dict:
+def comment_section(request, article: Article, *, form: CommentForm | None = None) -> dict:
     """Context for `includes/_comments.html`: one page of approved threads, the form and the reply target.
 
-    The counts and each rendered page of threads are cached under the article's content
-    version (`articles.cache`), which moderation replaces, so with a warm cache the section
-    costs no query; cold, two (the counts, then the page's threads with their replies). A
-    reply target adds one. No query ever loads an author's email.
+    Two queries (the counts, then the page's threads with their replies); a reply target adds
+    one. No query ever loads an author's email.
     """
-    counts = article_cached(
-        article=article, part="comment-counts", version=version, compute=lambda: _comment_counts(article)
-    )
-    # Only the page arithmetic: the page's comments are read (or taken from the cache) below.
+    counts = _comment_counts(article)
+    # Only the page arithmetic: the page's comments are read below.
     page = Paginator(range(counts["threads"]), COMMENTS_PER_PAGE).get_page(request.GET.get("cpage"))
-    is_open = comments_are_open(article)
-    page_query = f"?cpage={page.number}" if page.number > 1 else ""
-    comment_list = article_fragment(
-        article=article,
-        part=f"comments:{page.number}:{int(is_open)}",
-        version=version,
-        render=lambda: render_to_string(
-            "includes/_comment_list.html",
-            {
-                "comment_threads": _comment_threads(article, page.number),
-                "comment_page": page,
-                "comment_page_query": page_query,
-                "comments_open": is_open,
-            },
-        ),
-    )
     reply_to = None
+    is_open = comments_are_open(article)
     if form is None and is_open:
         reply_to = shown_comment(article, request.GET.get("replyto"))
         form = CommentForm(initial={"parent": reply_to.pk if reply_to else ""})
@@ -85,9 +71,9 @@ def comment_section(request, article: Article, *, version: str = "", form: Comme
         reply_to = shown_comment(article, form["parent"].value())
     return {
         "comment_total": counts["total"],
-        "comment_list": comment_list,
+        "comment_threads": _comment_threads(article, page.number),
         "comment_page": page,
-        "comment_page_query": page_query,
+        "comment_page_query": f"?cpage={page.number}" if page.number > 1 else "",
         "comments_open": is_open,
         "comment_form": form,
         "comment_reply_to": reply_to,
@@ -157,7 +143,7 @@ def article_response(
     return response
 
 
-@method_decorator(sensitive_post_parameters("name", "email", "comment"), name="dispatch")
+@method_decorator([*PUBLIC_FORM_PROTECTION, sensitive_post_parameters("name", "email", "comment")], name="dispatch")
 class CommentCreateView(View):
     """Receives the comment form under an article; answers with a redirect back to the article."""
 
@@ -236,25 +222,19 @@ SENT_COOKIE_SALT = "contacts.message-sent"
 SENT_COOKIE_AGE = 60 * 60
 
 
-def referring_path(request) -> str:
-    """The path of the page on this site that linked to the form, if the browser said so."""
-    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
-    if referer.netloc and referer.netloc != request.get_host():
-        return ""
-    return safe_page_path(referer.path)
-
-
 # No message text or contact detail may reach an error report: every POST field is hidden.
-@method_decorator(sensitive_post_parameters(), name="dispatch")
-# Typed answers and the confirmation are for this browser only: no shared or back-button copies.
-@method_decorator(never_cache, name="dispatch")
+@method_decorator([*PUBLIC_FORM_PROTECTION, sensitive_post_parameters()], name="dispatch")
+# The blank form is the same for everyone; typed answers sent back are for this browser only.
+@method_decorator(public_page, name="get")
+@method_decorator(never_cache, name="post")
 class MessageCreateView(FormView):
     template_name = "contacts/message_form.html"
     form_class = MessageForm
     success_url = reverse_lazy("contacts:message-sent")
 
     def get_initial(self):
-        return {**super().get_initial(), "sent_from": referring_path(self.request) or self.request.path}
+        # The page the patient came from is filled in by the page's script (static/js/forms.js).
+        return {**super().get_initial(), "sent_from": self.request.path}
 
     @sensitive_variables()
     def post(self, request, *args, **kwargs):
@@ -279,7 +259,7 @@ class MessageCreateView(FormView):
             request_meta=RequestMeta(
                 client_hash=client_key(self.request),
                 sent_from=form.cleaned_data.get("sent_from", ""),
-                form_token=form.cleaned_data.get("started", ""),
+                form_token=form.cleaned_data.get("form_token", ""),
                 spam_reason=form.spam_reason(),
             ),
         )
@@ -316,38 +296,26 @@ def resolve_or_none(path: str):
         return None
 
 
-def _validly_signed(started: str) -> bool:
-    try:
-        signing.loads(started, salt=SIGNING_SALT)
-    except signing.BadSignature:
-        return False
-    return True
-
-
 @sensitive_post_parameters()
 @sensitive_variables()
 def csrf_failure(request, reason=""):
     """A message or comment form refused by CSRF protection comes back filled in, never lost.
 
-    The usual cause is an expired or blocked security cookie, not an attack. The patient sees
-    their words again with a fresh token and presses Send once more; nothing was stored. Every
-    other refused form gets Django's standard 403 page.
+    The public forms are refused when the browser says the POST came from another site (a
+    page saved to disk and opened later, a privacy extension, or an attack): the writer sees
+    their words again, on our own page, and can press Send there; nothing was stored. Every
+    other refused form (staff forms with an expired token) gets Django's standard 403 page.
     """
     if request.method != "POST":
         return csrf.csrf_failure(request, reason=reason)
-    kept = {key: value for key, value in request.POST.items() if key not in {"csrfmiddlewaretoken", "started"}}
+    kept = {key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"}
     match = resolve_or_none(request.path_info)
     if match is not None and match.view_name == "contacts:comment-create":
         article = Article.objects.published().filter(slug=match.kwargs["slug"]).first()
         if article is not None:
             comment_form = CommentForm(initial=kept)
-            if _validly_signed(request.POST.get("started", "")):
-                comment_form.initial["started"] = request.POST["started"]
             return article_response(request, article, form=comment_form, status=403, comment_csrf_failed=True)
     if request.path != reverse("contacts:message-create"):
         return csrf.csrf_failure(request, reason=reason)
     form = MessageForm(initial=kept)
-    # Keep the original start time, so that pressing Send again at once is not taken for a bot.
-    if _validly_signed(request.POST.get("started", "")):
-        form.initial["started"] = request.POST["started"]
     return render(request, "contacts/message_form.html", {"form": form, "csrf_failed": True}, status=403)

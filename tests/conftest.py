@@ -57,7 +57,7 @@ def shared_cache(settings, redis_url, redis_key_prefix):
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "clinic.redis_cache.PooledRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": redis_key_prefix,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -1,15 +1,12 @@
 """Small builders for test data: `make_article(**overrides)` and friends."""
 
 import itertools
-import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core import signing
 from django.utils import timezone
 
 from articles.models import Article, FaqEntry, Source
-from contacts.abuse import SIGNING_SALT
 from contacts.models import Comment, Message
 
 _counter = itertools.count(1)
@@ -97,9 +94,9 @@ def make_moderator(username: str = "moderator"):
     return make_staff(username, perms=["contacts.can_moderate", "contacts.view_comment", "contacts.change_comment"])
 
 
-def started_ago(seconds: float = 60) -> str:
-    """A signed form start time `seconds` in the past, as the comment and message forms carry."""
-    return signing.dumps(time.time() - seconds, salt=SIGNING_SALT)
+def elapsed_ms(seconds: float = 60) -> str:
+    """How long a form was open, as the page's script writes it into the `elapsed` field."""
+    return str(int(seconds * 1000))
 
 
 # A patient's answers as `message_submit` takes them (with a `request_meta` of the test's own).
@@ -128,7 +125,7 @@ def message_post_data(**overrides) -> dict:
         "clinic_name_ok": "no",
         "consent": "on",
         "sent_from": "/",
-        "started": started_ago(),
+        "elapsed": elapsed_ms(),
         "website": "",
     }
     data.update(overrides)

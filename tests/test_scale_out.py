@@ -1,4 +1,4 @@
-"""Two app servers, one PostgreSQL and one Redis: any server can answer any request.
+"""Two app servers, one PostgreSQL and one Redis: any server can answer any request, at once.
 
 Starts two gunicorn servers (production settings, DEBUG off) on free loopback ports against the
 test database and the Redis at `DJANGO_CACHE_URL` / `REDIS_URL` (default
@@ -234,20 +234,20 @@ def _log_in(server: Server, username: str) -> dict[str, str]:
     return cookies
 
 
-def test_cached_article_content_is_shared_and_an_admin_edit_on_one_server_shows_on_the_other(two_servers):
+def test_a_change_made_anywhere_shows_on_every_server_at_once(two_servers):
     server_a, server_b = two_servers
     article = make_article(slug="shared")
     make_entry(article, question="First question?", anchor="first", position=1)
     make_entry(article, question="Second question?", anchor="second", position=2)
     make_server_staff("scale-editor")
 
-    assert "First question?" in server_a.request("GET", "/articles/shared/")[2]  # A renders and caches
-    # Changed behind every service: B still shows what A cached, so B reads A's cache entry.
-    FaqEntry.objects.filter(article=article, anchor="second").update(question="Changed behind the cache?")
+    assert "Second question?" in server_a.request("GET", "/articles/shared/")[2]
+    # Changed behind every service (a shell, another server): both show it on the next request.
+    FaqEntry.objects.filter(article=article, anchor="second").update(question="Changed behind the admin?")
     status, headers, body = server_b.request("GET", "/articles/shared/")
     assert status == 200
-    assert "Second question?" in body
-    assert "Changed behind the cache?" not in body
+    assert "Changed behind the admin?" in body
+    assert "Changed behind the admin?" in server_a.request("GET", "/articles/shared/")[2]
     etag_on_b = headers["ETag"]
 
     cookies = _log_in(server_a, "scale-editor")
@@ -266,7 +266,6 @@ def test_cached_article_content_is_shared_and_an_admin_edit_on_one_server_shows_
     status, _, body = server_b.request("GET", "/articles/shared/")
     assert "Edited on server A?" in body
     assert "First question?" not in body
-    assert "Changed behind the cache?" in body  # the whole fragment was rendered afresh
     conn = http.client.HTTPConnection("127.0.0.1", server_b.port, timeout=20)
     conn.request("GET", "/articles/shared/", headers={"If-None-Match": etag_on_b})
     assert conn.getresponse().status == 200  # the old ETag is no longer current on B either
@@ -288,14 +287,11 @@ def test_a_staff_session_started_on_one_server_works_on_the_other(two_servers):
 
 def _contact_post(server: Server, number: int) -> int:
     """Open /contact/ on `server` as a new browser, then send the form; returns the POST's status."""
-    status, headers, body = server.request("GET", "/contact/")
+    status, headers, _ = server.request("GET", "/contact/")
     assert status == 200
-    cookies = _cookies(headers)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-    started = re.search(r'name="started" value="([^"]+)"', body).group(1)
+    assert not _cookies(headers)  # the page is the same for everyone: no token, no cookie
     form = {
-        "csrfmiddlewaretoken": token,
-        "started": started,
+        "elapsed": "60000",  # what the page's script sends: open for a minute
         "name": "Sam",
         "preferred_method": "email",
         "email": "sam@example.com",
@@ -307,7 +303,7 @@ def _contact_post(server: Server, number: int) -> int:
         "sent_from": "/contact/",
         "website": "",
     }
-    return server.request("POST", "/contact/", form=form, cookies=cookies)[0]
+    return server.request("POST", "/contact/", form=form)[0]
 
 
 def test_message_rate_limit_counted_by_one_server_holds_on_the_other(two_servers):

@@ -1,4 +1,6 @@
-"""With JavaScript off, a patient sends the message form from /contact/, the home page and an article."""
+"""A patient sends the message form from /contact/, the home page and an article, with JavaScript off and on."""
+
+import re
 
 import pytest
 from django.core import mail
@@ -50,6 +52,29 @@ def test_with_javascript_off_a_patient_sends_from_contact_home_and_an_article(ne
     screenshot(page, "sent-urgent")
 
     sent_from = dict(Message.objects.values_list("name", "sent_from"))
-    assert sent_from == {"From contact": "/contact/", "From home": "/", "From article": "/articles/pain/"}
+    # Without the page's script the form only knows its own page (the page is the same for everyone).
+    assert sent_from == {"From contact": "/contact/", "From home": "/", "From article": "/contact/"}
     assert Message.objects.get(name="From article").urgent
     assert len(mail.outbox) == 3
+    # Nothing about the time the form was open is known without the script, and it counts for nothing.
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.NEW}
+
+
+def test_with_javascript_the_form_remembers_the_article_and_its_open_time_and_a_double_click_sends_once(
+    new_context, viewport
+):
+    article = make_article(slug="pain", title="Pain")
+    context, _log = new_context(viewport=viewport)
+    page = context.new_page()
+
+    page.goto(article.get_absolute_url())
+    page.get_by_role("region", name="Talk to someone today").get_by_role("link", name="message us").click()
+    expect(page.locator('input[name="form_token"]')).to_have_value(re.compile(r"^[0-9a-f]{32}$"))
+    page.wait_for_timeout(3100)  # longer than DJANGO_MIN_FORM_FILL_SECONDS
+    fill_and_send(page, name="From article", body="Hello from the article.")
+    expect(page).to_have_url(reverse("contacts:message-sent"))
+
+    message = Message.objects.get()
+    assert message.sent_from == "/articles/pain/"
+    assert message.status == Message.Status.NEW
+    assert message.form_token  # stored hashed: a second post of this form is the same message

@@ -88,8 +88,8 @@ def test_production_turns_on_https_only_settings():
         "SESSION_COOKIE_NAME": "__Host-sessionid",
         "CSRF_COOKIE_SECURE": True,
         "CSRF_COOKIE_NAME": "__Host-csrftoken",
-        # .env.example configures Redis, so sessions are read through it.
-        "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+        # Sessions never depend on Redis, which .env.example configures for rate limits.
+        "SESSION_ENGINE": "django.contrib.sessions.backends.db",
         "ADMINS": [],
     }
 

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from contacts.models import Comment
-from tests.factories import make_article, make_comment, make_editor, make_moderator, make_staff, started_ago
+from tests.factories import elapsed_ms, make_article, make_comment, make_editor, make_moderator, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +233,7 @@ def test_a_reader_comments_a_moderator_approves_it_from_the_queue_and_it_appears
     article = make_article()
     client.post(
         reverse("contacts:comment-create", kwargs={"slug": article.slug}),
-        {"name": "Robin", "email": "robin@example.com", "comment": "Is tapering safe?", "started": started_ago(60)},
+        {"name": "Robin", "email": "robin@example.com", "comment": "Is tapering safe?", "elapsed": elapsed_ms(60)},
         HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148",
     )
     assert "Is tapering safe?" not in client.get(article.get_absolute_url()).content.decode()

@@ -9,12 +9,12 @@ from contacts.models import Comment, Message
 from contacts.services import RequestMeta, comment_submit, message_submit
 from tests.factories import (
     PATIENT,
+    elapsed_ms,
     make_article,
     make_comment,
     make_counselor,
     make_message,
     make_moderator,
-    started_ago,
 )
 from tests.factories import message_post_data as message_data
 
@@ -45,7 +45,7 @@ def test_a_crisis_message_sent_too_quickly_stays_open_urgent_and_counselors_are_
     client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(CONTACT, message_data(body="I took way too many pills an hour ago", started=started_ago(1)))
+        client.post(CONTACT, message_data(body="I took way too many pills an hour ago", elapsed=elapsed_ms(1)))
 
     message = Message.objects.get()
     assert (message.status, message.urgent, message.spam_reason) == (Message.Status.NEW, True, "too_fast")
@@ -61,7 +61,7 @@ def test_an_ordinary_message_sent_too_quickly_is_still_stored_as_spam_and_announ
     client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(CONTACT, message_data(started=started_ago(1)))
+        client.post(CONTACT, message_data(elapsed=elapsed_ms(1)))
 
     assert Message.objects.get().status == Message.Status.SPAM
     assert mail.outbox == []
@@ -218,7 +218,7 @@ def test_an_ordinary_comment_is_not_flagged_and_counselors_hear_nothing(django_c
 
 def post_comment(client, article, comment, **overrides):
     data = {"name": "Sam", "email": "sam@example.com", "comment": comment, "parent": "", "website": ""}
-    data["started"] = started_ago(60)
+    data["elapsed"] = elapsed_ms(60)
     url = reverse("contacts:comment-create", kwargs={"slug": article.slug})
     return client.post(url, {**data, **overrides}, REMOTE_ADDR="203.0.113.9")
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bench.run import explain_indexes
+from bench.admin_list import explain_indexes
 from contacts.models import Message
 from contacts.services import DUPLICATE_WINDOW
 

@@ -8,7 +8,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from articles import cache as article_cache
 from contacts.models import AuditEvent, Comment, Message, MessageNote
 from contacts.services import message_note_add, messages_purge
 from tests.factories import make_article, make_comment, make_counselor, make_message
@@ -214,18 +213,13 @@ def test_erase_needs_an_email_or_a_real_phone_number(args, error):
         call_command("erase_person", *args)
 
 
-def test_erasing_an_approved_comment_refreshes_the_article_for_readers(
-    client, person, django_capture_on_commit_callbacks
-):
+def test_erasing_an_approved_comment_refreshes_the_article_for_readers(client, person):
     article = person["article"]
     before = client.get(article.get_absolute_url()).content.decode()
     assert "Sam&#x27;s comment" in before or "Sam's comment" in before
-    version = article_cache.content_version(article_id=article.pk)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("erase_person", "--email", "sam@example.org")
+    call_command("erase_person", "--email", "sam@example.org")
 
-    assert article_cache.content_version(article_id=article.pk) != version
     after = client.get(article.get_absolute_url()).content.decode()
     assert "Sam's comment" not in after and "Sam&#x27;s comment" not in after
     assert "A reply to Sam" in after

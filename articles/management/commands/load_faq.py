@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, FaqEntry
-from articles.services import article_content_invalidate
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "content"
 SEEDS = {"opioid-induced-hyperalgesia": SEED_DIR / "hyperalgesia-faq.txt"}
@@ -135,5 +134,4 @@ class Command(BaseCommand):
             )
             for index, entry in enumerate(seed.entries)
         )
-        article_content_invalidate(article_id=article.pk)
         self.stdout.write(self.style.SUCCESS(f"Loaded '{article.title}' with {len(seed.entries)} questions."))
