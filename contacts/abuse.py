@@ -42,18 +42,17 @@ def rate_limit_exceeded(*, scope: str, key: str, limit: int, window: int) -> boo
     """Count one hit for `key` in `scope`; True once more than `limit` hits fall in `window` seconds.
 
     The count lives in the default cache (Redis, or the database table every worker shares), so
-    every app server sees about the same number: `add` then `incr` may miss a hit when two race,
-    which a limit of a few per ten minutes can afford. If the cache is down, the request is let
+    every app server sees about the same number (`incr`, or `add` for a window's first hit; the
+    database cache's `incr` is not atomic and may miss a hit when two race, which a limit of a few
+    per ten minutes can afford). If the cache is down, the request is let
     through: a patient must never be locked out by our outage.
     """
     cache_key = f"ratelimit:{scope}:{key}"
     try:
-        cache.add(cache_key, 0, timeout=window)
         try:
-            hits = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=window)
-            hits = 1
+            hits = cache.incr(cache_key)  # one round trip for a client already counted
+        except ValueError:  # the first hit in this window: start the count, with its expiry
+            hits = 1 if cache.add(cache_key, 1, timeout=window) else cache.incr(cache_key)
     except Exception as exc:  # noqa: BLE001 - any cache failure must fail open
         logger.warning("rate limit cache unavailable, letting request through: %s", exc.__class__.__name__)
         return False

@@ -49,7 +49,10 @@ def test_an_auto_approved_comment_changes_the_page_etag(client, settings, django
 
     with django_capture_on_commit_callbacks(execute=True):
         comment = comment_submit(
-            article=article, author_name="Known", author_email="known@example.com", body="One more question about dosing."
+            article=article,
+            author_name="Known",
+            author_email="known@example.com",
+            body="One more question about dosing.",
         )
 
     assert comment.status == Comment.Status.APPROVED
