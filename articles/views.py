@@ -12,7 +12,7 @@ from articles.models import Article
 from articles.structured_data import article_data, clinic_data, to_script_json
 from clinic.http_cache import public_page
 from contacts.forms import MessageForm
-from contacts.views import comment_section
+from contacts.selectors import comment_section
 
 
 @method_decorator(public_page, name="dispatch")

@@ -65,14 +65,6 @@ def comments_are_open(article, *, now: datetime | None = None) -> bool:
     return True
 
 
-def comments_close_at(article) -> datetime | None:
-    """When comments on this open article close by age, or None when they stay open (or are closed)."""
-    days = settings.COMMENTS_CLOSE_AFTER_DAYS
-    if days <= 0 or not comments_are_open(article):
-        return None
-    return article.published_at + timedelta(days=days)
-
-
 @dataclass(frozen=True)
 class Verdict:
     status: str

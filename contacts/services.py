@@ -215,7 +215,7 @@ def message_fingerprint(*, phone: str, email: str, body: str) -> str:
 
 
 def form_token_hash(token: str) -> str:
-    """A salted hash of the form's signed start token ("" when there is none)."""
+    """A salted hash of the form's one-time token from the page's script ("" when there is none)."""
     return salted_hmac("contacts.form-token", token).hexdigest() if token else ""
 
 

@@ -16,13 +16,26 @@ def test_the_model_was_trained_on_the_corpus_as_it_is_now():
     assert default_model().corpus == corpus_fingerprint(CORPUS_FILES)
 
 
-def test_training_again_gives_the_committed_model_file_byte_for_byte(tmp_path):
+def test_training_again_gives_the_committed_model(tmp_path):
     from django.core.management import call_command
 
     output = tmp_path / "wording.tsv"
     call_command("crisis_train", output=output)
+    trained, committed = WordingModel.parse(output.read_text(encoding="utf-8")), default_model()
 
-    assert output.read_bytes() == MODEL_FILE.read_bytes()
+    # The same phrases and settings; weights equal but for the last digits another machine's
+    # floating-point library may round differently.
+    assert trained.terms.keys() == committed.terms.keys()
+    assert (trained.threshold, trained.overrules_below, trained.corpus) == (
+        committed.threshold,
+        committed.overrules_below,
+        committed.corpus,
+    )
+    assert trained.intercept == pytest.approx(committed.intercept, rel=1e-6, abs=1e-9)
+    phrases = sorted(committed.terms)
+    assert [trained.terms[p] for p in phrases] == [
+        pytest.approx(committed.terms[p], rel=1e-6, abs=1e-9) for p in phrases
+    ]
 
 
 def test_plain_python_scores_every_text_as_scikit_learn_does():

@@ -34,13 +34,13 @@ class Command(BaseCommand):
             ("Rules alone", None),
             ("Wording model alone", model.flags),
         ]
-        for title, flag in checks:
-            report = crisis_evaluate(examples, flag=flag)
+        reports = [crisis_evaluate(examples, flag=flag) for _, flag in checks]
+        for (title, _), report in zip(checks, reports, strict=True):
             self.stdout.write(f"{title} on {where}: {len(examples)} messages")
             for line in report.lines():
                 self.stdout.write(line)
             self.stdout.write("")
-        report = crisis_evaluate(examples, flag=is_crisis)
+        report = reports[0]  # the site's own verdict: what --show lists
         if show:
             for example in report.missed:
                 self.stdout.write(f"MISSED {example.category} ({example.source} line {example.line}): {example.text}")
