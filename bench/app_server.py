@@ -24,7 +24,7 @@ def start_gunicorn(port: int, *, workers: int, log_path: Path) -> subprocess.Pop
         if process.poll() is not None:
             sys.exit(f"gunicorn exited; see {log_path}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5) as response:
                 if response.status == 200 and len(worker_pids(process.pid)) == workers:
                     return process
         except OSError:

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "csp",
     "axes",
+    # The project package: staff roles (clinic/roles.py) and sync_roles, seen by every app.
+    "clinic",
     "articles",
     "contacts",
 ]

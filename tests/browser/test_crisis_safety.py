@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from clinic.roles import MODERATORS, roles_sync
 from contacts.models import Comment, Message
-from contacts.roles import MODERATORS, roles_sync
 from tests.browser.conftest import approve_every_row
 from tests.factories import make_comment, make_member
 

@@ -1,17 +1,17 @@
 """Give the staff groups (Editors, Counselors, Counselor leads, Moderators, Clinic admins) exactly their permissions.
 
 Run after every `migrate` that adds models or permissions (it is part of the deploy steps), and
-after changing `contacts/roles.py`. Idempotent; "Clinic admins" receive every permission that
+after changing `clinic/roles.py`. Idempotent; "Clinic admins" receive every permission that
 exists at that moment.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from contacts.roles import MissingPermission, roles_sync
+from clinic.roles import MissingPermission, roles_sync
 
 
 class Command(BaseCommand):
-    help = "Create the staff groups and give each exactly the permissions listed in contacts/roles.py."
+    help = "Create the staff groups and give each exactly the permissions listed in clinic/roles.py."
 
     def handle(self, *args, **options):
         try:

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from contacts import roles
+from clinic import roles
 from contacts.models import Comment, Message
 from tests.factories import make_article, make_comment, make_member, make_message
 
