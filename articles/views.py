@@ -9,20 +9,20 @@ from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.models import Article
-from articles.structured_data import article_data, clinic_data, to_script_json
+from articles.pages import article_page
+from articles.structured_data import clinic_data, to_script_json
 from clinic.http_cache import public_page
-from contacts.forms import MessageForm
-from contacts.selectors import comment_section
 
 
 @method_decorator(public_page, name="dispatch")
 class HomeView(TemplateView):
+    """The home page: the latest articles, and the message form (drawn by the page's `{% message_form %}` tag)."""
+
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["articles"] = Article.objects.published()[:10]
-        context["message_form"] = MessageForm(initial={"sent_from": self.request.path})
         context["structured_data"] = to_script_json(clinic_data())
         return context
 
@@ -38,8 +38,7 @@ class ArticleListView(ListView):
 
 @method_decorator(public_page, name="dispatch")
 class ArticleDetailView(DetailView):
-    template_name = "articles/article_detail.html"
-    context_object_name = "article"
+    """One article, with its comment section (drawn by the page's `{% comment_section %}` tag)."""
 
     def get_object(self, queryset=None):
         article = Article.objects.filter(slug=self.kwargs["slug"]).prefetch_related("entries", "sources").first()
@@ -52,9 +51,6 @@ class ArticleDetailView(DetailView):
             return article
         raise Http404("No article found matching the query")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["structured_data"] = to_script_json(article_data(self.object))
-        # The approved comments' page and the form; the comment view passes back a form with errors.
-        context.update(comment_section(self.request, self.object, form=kwargs.get("comment_form")))
-        return context
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return article_page(request, self.object)

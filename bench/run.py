@@ -30,19 +30,15 @@ Environment (all optional): BENCH_ROUNDS (5), BENCH_DURATION seconds per target 
 BENCH_CONNECTIONS (10), BENCH_THREADS (2), BENCH_WORKERS (2 × cores + 1), BENCH_PORT (a free one).
 """
 
-import hashlib
 import json
 import os
-import platform
 import secrets
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +47,8 @@ LUA_REPORT = BASE_DIR / "bench" / "report.lua"
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.app_server import memory_mb, start_gunicorn, worker_pids  # noqa: E402
+from bench.report import describe_machine, median, print_table  # noqa: E402
+from bench.targets import Target, contact_post_target, measure_queries, write_static_samples  # noqa: E402
 from deploy.local_nginx import LocalNginx, find_nginx, free_port  # noqa: E402
 
 
@@ -84,8 +82,8 @@ def configure_environment() -> None:
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DJANGO_SECURE_COOKIES": "0",
             "DJANGO_HSTS_SECONDS": "0",
-            # nginx in front sets X-Forwarded-For, as in production.
-            "DJANGO_TRUSTED_PROXY_COUNT": "1",
+            # nginx in front (on loopback) sets X-Forwarded-For, as in production.
+            "DJANGO_TRUSTED_PROXIES": "127.0.0.1",
             # Each message stores the counselors' notification and sends it after commit, as in
             # production; the dummy backend stands in for the mail server (no SMTP in the figures).
             "DJANGO_COUNSELORS_EMAIL": "counselors@clinic.test",
@@ -93,97 +91,6 @@ def configure_environment() -> None:
             # wrk is one client: the per-client message limit would refuse all but the first few.
             "DJANGO_MESSAGE_RATE_LIMIT": "1000000000/600",
         }
-    )
-
-
-@dataclass
-class Target:
-    name: str
-    path: str
-    queries: int | None = None
-    size: int = 0
-    rounds: list[dict] = field(default_factory=list)
-    # "nginx" or "gunicorn": which server wrk loads.
-    via: str = "gunicorn"
-    # A POST target: wrk's environment for report.lua, and the rows stored in each round.
-    wrk_env: dict[str, str] = field(default_factory=dict)
-    stored: list[int] = field(default_factory=list)
-    # The static file whose throughput this target's is reported against (itself when None).
-    compare_with: "Target | None" = None
-
-
-def measure_queries(targets: list[Target]) -> None:
-    """SQL queries of one render of each page (no cache in Django: every render costs them)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    for target in targets:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(target.path)
-        assert response.status_code == 200, (target.path, response.status_code)
-        target.queries = len(captured.captured_queries)
-        target.size = len(response.content)
-
-
-def write_static_samples(pages: list[Target]) -> list[Target]:
-    """For each page, a hashed static file of the same size (a copy of the page), so that each compares
-    like for like. WhiteNoise serves it through gunicorn, and nginx from the same static root."""
-    from django.conf import settings
-    from django.test import Client
-
-    folder = Path(settings.STATIC_ROOT) / "bench"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    samples = []
-    for page in pages:
-        body = Client(HTTP_HOST="127.0.0.1").get(page.path).content
-        digest = hashlib.md5(body, usedforsecurity=False).hexdigest()[:12]
-        (folder / f"sample.{digest}.html").write_bytes(body)
-        path = f"{settings.STATIC_URL}bench/sample.{digest}.html"
-        samples.append(Target(name=f"static, {page.name} size", path=path, size=len(body)))
-        page.compare_with = samples[-1]
-    return samples
-
-
-def contact_post_target(nginx_url: str) -> Target:
-    """A valid message form as a browser sends it from the site's own page (Fetch Metadata and
-    Origin; no token: the page is the same for everyone), as a person who took a minute, with a
-    text made unique per request by report.lua (so duplicate detection, which answers a resend with
-    the stored message, never stands in for storing one)."""
-    from urllib.parse import urlencode
-
-    body = urlencode(
-        {
-            "name": "Sam",
-            "preferred_method": "email",
-            "email": "sam@example.com",
-            "body": "I would like to talk to someone about my pain medication. Reference BENCHSEQ.",
-            "voicemail_ok": "no",
-            "clinic_name_ok": "no",
-            "consent": "on",
-            "sent_from": "/contact/",
-            "website": "",
-            "elapsed": "60000",
-        }
-    )
-    return Target(
-        name="contact POST (302 = stored)",
-        path="/contact/",
-        size=len(body),
-        via="nginx",
-        wrk_env={
-            "BENCH_METHOD": "POST",
-            "BENCH_BODY": body,
-            "BENCH_HEADERS": "\n".join(
-                [
-                    "Content-Type: application/x-www-form-urlencoded",
-                    "Sec-Fetch-Site: same-origin",
-                    f"Origin: {nginx_url}",
-                ]
-            ),
-        },
     )
 
 
@@ -211,39 +118,6 @@ def run_wrk(url: str, seconds: int, env: dict[str, str] | None = None) -> dict:
     return data
 
 
-def median(values) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def describe_machine(nginx_binary: str) -> list[str]:
-    from django import get_version
-    from django.conf import settings
-    from django.db import connection
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
-        db_version = cursor.fetchone()[0]
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split(" Copyright")[0]  # noqa: S607
-    nginx_version = subprocess.run([nginx_binary, "-v"], capture_output=True, text=True).stderr.strip()  # noqa: S603
-    return [
-        f"machine: {os.cpu_count()} CPUs (nproc), {cpu}; Linux {platform.release()}",
-        f"Python {platform.python_version()}, Django {get_version()}, database {connection.vendor} {db_version}, "
-        f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}",
-        f"gunicorn {WORKERS} sync workers; {nginx_version.removeprefix('nginx version: ')}, "
-        f"{os.cpu_count()} workers, the shipped template; Django's s-maxage {settings.SHARED_CACHE_SECONDS} s",
-        f"{wrk_version.strip()}: {THREADS} threads, {CONNECTIONS} connections, "
-        f"{ROUNDS} rounds x {DURATION} s per target, interleaved",
-    ]
-
-
 def ensure_database() -> None:
     """Create the PostgreSQL database DATABASE_URL names if it does not exist yet (SQLite creates its own)."""
     from django.db import connection
@@ -256,23 +130,6 @@ def ensure_database() -> None:
         if cursor.fetchone() is None:
             print(f"  creating database {name}", flush=True)
             cursor.execute(f'CREATE DATABASE "{name}"')
-
-
-def print_table(targets: list[Target]) -> None:
-    header = f"{'target':<44}{'bytes':>8}{'req/s':>9}{'× static':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL':>6}"
-    print(header)
-    print("-" * len(header))
-    for target in targets:
-        rps = median([r["rps"] for r in target.rounds])
-        errors = sum(sum(r["errors"].values()) for r in target.rounds)
-        static = target.compare_with or target
-        ratio = median([r["rps"] / s["rps"] for r, s in zip(target.rounds, static.rounds, strict=True)])
-        print(
-            f"{target.via + ': ' + target.name:<44}{target.size:>8}{rps:>9.0f}{ratio:>10.2f}"
-            f"{median([r['p50_us'] for r in target.rounds]) / 1000:>9.1f}"
-            f"{median([r['p99_us'] for r in target.rounds]) / 1000:>9.1f}{errors:>8}"
-            f"{'-' if target.queries is None else target.queries:>6}"
-        )
 
 
 def main() -> None:
@@ -360,7 +217,9 @@ def main() -> None:
     load_after = os.getloadavg()
 
     print()
-    for line in describe_machine(nginx_binary):
+    for line in describe_machine(
+        nginx_binary, workers=WORKERS, threads=THREADS, connections=CONNECTIONS, rounds=ROUNDS, duration=DURATION
+    ):
         print(line)
     print()
     print_table(run_order[:2] + statics + pages + [contact_post])

@@ -38,3 +38,36 @@ class JsonFormatter(logging.Formatter):
                 f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(record.exc_info[2])
             ]
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def logging_config(*, level: str) -> dict:
+    """Django's LOGGING: JSON lines on stdout, server errors emailed to ADMINS, never SQL."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+        # One JSON object per line on stdout, with an allowlist of fields (see clinic/logs.py).
+        "formatters": {"json": {"()": "clinic.logs.JsonFormatter"}},
+        "handlers": {
+            "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
+            "mail_admins": {
+                "class": "django.utils.log.AdminEmailHandler",
+                "level": "ERROR",
+                "filters": ["require_debug_false"],
+                "include_html": False,
+            },
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            "django": {"handlers": ["mail_admins"], "level": level, "propagate": True},
+            "django.server": {"handlers": [], "level": level, "propagate": True},
+            # Hosts we do not serve are scanners' noise: logged, never emailed.
+            "django.security.DisallowedHost": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+            # So are forms refused for their size or an attached file: the 400/413 page is the whole answer.
+            "django.security.RequestDataTooBig": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+            "django.security.TooManyFieldsSent": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+            "django.security.TooManyFilesSent": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+            # SQL parameters are patients' words: never log queries, whatever DJANGO_LOG_LEVEL says.
+            "django.db.backends": {"handlers": [], "level": "WARNING", "propagate": True},
+        },
+    }

@@ -1,6 +1,7 @@
-"""Middleware of our own: health probes and the security headers Django 5.2 does not send."""
+"""Middleware of our own: health probes, security headers Django 5.2 does not send, a body size cap."""
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 
 from clinic import views
 
@@ -44,3 +45,24 @@ class SecurityHeadersMiddleware:
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses a request whose body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE, files included, with the 413 page.
+
+    Django's own limit counts only a form's fields: a multipart body's file parts, whatever their
+    size, would be read (into memory or a temporary file) before any view could say no. The
+    declared Content-Length is checked before anything reads the body. A body without one (or
+    with an unreadable one) is not read at all: Django's WSGI request reads at most Content-Length
+    bytes, and nginx in front always sends it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if limit is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+            return views.bad_request(request, RequestDataTooBig("Request body exceeded DATA_UPLOAD_MAX_MEMORY_SIZE."))
+        return self.get_response(request)

@@ -1,10 +1,9 @@
 """Settings for the clinic site, read from environment variables.
 
-Every variable is listed with a one-line comment in `.env.example` and in the README.
+Every variable is listed with a one-line comment in `.env.example` and in docs/configuration.md.
 Defaults suit a laptop; production must set `DJANGO_SECRET_KEY` and `DJANGO_ALLOWED_HOSTS`.
 """
 
-import os
 from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
@@ -13,53 +12,11 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.env import env_bool, env_int, env_list, env_networks, env_rate, env_str
+from clinic.logs import logging_config
 from clinic.static_headers import add_security_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    if value.strip().lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.strip().lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}.")
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}.") from None
-
-
-def env_list(name: str, default: list[str] | None = None) -> list[str]:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return list(default or [])
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def env_rate(name: str, default: str) -> tuple[int, int]:
-    """A rate written "hits/seconds", e.g. "5/600" for 5 per 10 minutes."""
-    value = env_str(name, default) or default
-    try:
-        hits, seconds = (int(part) for part in value.split("/"))
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must look like 5/600 (hits/seconds); got {value!r}.") from None
-    if hits < 1 or seconds < 1:
-        raise ImproperlyConfigured(f"{name} needs at least 1 hit in at least 1 second; got {value!r}.")
-    return hits, seconds
 
 
 # Core
@@ -112,6 +69,8 @@ MIDDLEWARE = [
     "clinic.middleware.HealthCheckMiddleware",
     "clinic.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads a request body; below the header middleware, so the 413 page gets them.
+    "clinic.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -180,8 +139,11 @@ AXES_RESET_ON_SUCCESS = True
 # No start-up banner in the logs of every process.
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "clinic.views.login_locked_out"
+# Axes' default, relied on by the lockout page's Retry-After: each try while paused starts the
+# cool-off again, so a refused sign-in waits the whole AXES_COOLOFF_TIME from then.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # One idea of "the client's address" for rate limits and lockouts, proxies included.
-AXES_CLIENT_IP_CALLABLE = "contacts.abuse.client_address"
+AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_address"
 # Staff sessions end after this many idle minutes (every request slides the expiry) or when the
 # browser closes, so a shared front-desk computer does not stay signed in.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_MINUTES", 30) * 60
@@ -294,20 +256,25 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Abuse control
-# How many of our own proxies append to X-Forwarded-For (0: trust only the socket address).
-TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+# Our own proxies: only a request coming straight from one of them may name the client in
+# X-Forwarded-For (see clinic/client_address.py). Empty: the socket address is the client.
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES")
 # Forms sent sooner than this after the page loaded (as the page's own script measured it) are
 # stored as suspected spam; without the script the time is not known and counts for nothing.
 MIN_FORM_FILL_SECONDS = env_int("DJANGO_MIN_FORM_FILL_SECONDS", 3)
 # Messages a client may send from the contact form per window: (hits, seconds).
 MESSAGE_RATE_LIMIT = env_rate("DJANGO_MESSAGE_RATE_LIMIT", "5/600")
-# A message form is a few kB; anything far larger is refused with a friendly 413 page.
+# A message form is a few kB; any request body larger than this, files included, is refused with
+# a friendly 413 page (clinic.middleware.RequestBodyLimitMiddleware). nginx's client_max_body_size
+# in deploy/nginx/clinic.conf.template is the same number.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# No form on the site takes a file (the admin neither): any file part is refused with a 400 page.
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
 
 # Messages from patients
 # A public form refused as cross-site (or a staff form with an expired token) comes back filled in,
 # not as a bare 403.
-CSRF_FAILURE_VIEW = "contacts.views.csrf_failure"
+CSRF_FAILURE_VIEW = "clinic.csrf.csrf_failure"
 # Counselors told (by number and admin link only) that a message arrived.
 COUNSELORS_EMAIL = env_list("DJANGO_COUNSELORS_EMAIL")
 # Also told of every urgent message and crisis comment, e.g. an on-call mailbox (optional).
@@ -370,28 +337,4 @@ ADMINS = [(name, address) for name, address in getaddresses([env_str("DJANGO_ADM
 DEFAULT_EXCEPTION_REPORTER = "clinic.errors.PrivateExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.errors.PrivateExceptionReporterFilter"
 LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
-    # One JSON object per line on stdout, with an allowlist of fields (see clinic/logs.py).
-    "formatters": {"json": {"()": "clinic.logs.JsonFormatter"}},
-    "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"},
-        "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
-            "level": "ERROR",
-            "filters": ["require_debug_false"],
-            "include_html": False,
-        },
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL, "propagate": True},
-        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        # Hosts we do not serve are scanners' noise: logged, never emailed.
-        "django.security.DisallowedHost": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
-        # SQL parameters are patients' words: never log queries, whatever DJANGO_LOG_LEVEL says.
-        "django.db.backends": {"handlers": [], "level": "WARNING", "propagate": True},
-    },
-}
+LOGGING = logging_config(level=LOG_LEVEL)

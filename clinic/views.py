@@ -1,7 +1,8 @@
 import logging
 
+from axes.helpers import get_cool_off
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import render
@@ -51,22 +52,31 @@ def readyz(request):
 
 
 def login_locked_out(request, original_response=None, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: a calm 429 page with the clinic's phone, after too many failed sign-ins."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "login_locked_out.html", {"cooloff_minutes": minutes}, status=429)
+    """AXES_LOCKOUT_CALLABLE: a calm 429 page with the clinic's phone, after too many failed sign-ins.
+
+    Retry-After says when to try again: the whole cool-off, since this refused try started it
+    again (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT). Never stored by any cache.
+    """
+    seconds = int(get_cool_off(request).total_seconds())
+    response = render(request, "login_locked_out.html", {"cooloff_minutes": seconds // 60}, status=429)
+    response["Retry-After"] = str(seconds)
+    add_never_cache_headers(response)
+    return response
 
 
 def bad_request(request, exception):
     """A plain-language 400, or 413 when a form sent far more than any of our forms can hold.
 
     Django has already thrown the oversized body away (it cannot be read twice), so the page
-    says what happened and how to get the words to us instead.
+    says what happened and how to get the words to us instead. A form sent with a file attached
+    (none of ours has a file field) is a 400 that says so.
     """
     too_big = isinstance(exception, RequestDataTooBig | TooManyFieldsSent)
     body = loader.render_to_string(
         "400.html",
         {
             "too_big": too_big,
+            "with_file": isinstance(exception, TooManyFilesSent),
             "clinic_name": settings.CLINIC_NAME,
             "clinic_phone": settings.CLINIC_PHONE,
             "clinic_phone_e164": settings.CLINIC_PHONE_E164,

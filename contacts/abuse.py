@@ -12,25 +12,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
+from clinic.client_address import client_address
+
 logger = logging.getLogger(__name__)
 
 # What the page's script writes into `form_token`: 32 hex digits (anything else is ignored).
 FORM_TOKEN = re.compile(r"[0-9a-f]{32}")
-
-
-def client_address(request) -> str:
-    """The client's IP address, trusting `X-Forwarded-For` only as far as our own proxies.
-
-    With `DJANGO_TRUSTED_PROXY_COUNT=N` the address N hops from the right of the header is the
-    client (each of our N proxies appends one); any further-left value was sent by the client
-    and could be forged. With 0 (the default) only the socket address counts.
-    """
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def client_key(request) -> str:

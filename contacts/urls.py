@@ -1,11 +1,12 @@
 from django.urls import path
 
-from contacts import views
+from contacts.comments.views import CommentCreateView
+from contacts.messages.views import MessageCreateView, MessageSentView
 
 app_name = "contacts"
 
 urlpatterns = [
-    path("contact/", views.MessageCreateView.as_view(), name="message-create"),
-    path("contact/sent/", views.MessageSentView.as_view(), name="message-sent"),
-    path("articles/<slug:slug>/comments/", views.CommentCreateView.as_view(), name="comment-create"),
+    path("contact/", MessageCreateView.as_view(), name="message-create"),
+    path("contact/sent/", MessageSentView.as_view(), name="message-sent"),
+    path("articles/<slug:slug>/comments/", CommentCreateView.as_view(), name="comment-create"),
 ]

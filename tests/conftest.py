@@ -1,10 +1,36 @@
+"""Fixtures every test may use, and the shared services a test run finds from the environment.
+
+Several runs can share one machine:
+- Redis: `TEST_REDIS_URL`, else the site's own `DJANGO_CACHE_URL` / `REDIS_URL`, else database 0 of
+  the local Redis. Each test keeps its keys under a prefix of its own and deletes them; give a run
+  a database of its own (`TEST_REDIS_URL=redis://127.0.0.1:6379/5`) to keep runs wholly apart.
+- PostgreSQL: the test database is `test_` followed by the database name in `DATABASE_URL`
+  (Django's default, which pytest-django keeps), so runs given different names never meet.
+"""
+
 import os
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import redis
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = (
+    os.environ.get("TEST_REDIS_URL")
+    or os.environ.get("DJANGO_CACHE_URL")
+    or os.environ.get("REDIS_URL")
+    or "redis://127.0.0.1:6379/0"
+)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def redis_address(url: str) -> str:
+    """Host, port and database of a Redis URL, for messages: never the password it may carry."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or 6379}{parts.path}"
 
 
 @pytest.fixture(autouse=True)
@@ -29,13 +55,14 @@ def unused_tcp_port() -> int:
 
 @pytest.fixture
 def redis_url() -> str:
-    """The Redis on this machine: a test needing it is skipped on a laptop without one, fails in CI."""
+    """The Redis of this run (see above): a test needing it is skipped on a laptop without one, fails in CI."""
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            raise  # CI starts Redis: a missing one is a failure there, not a skip
-        pytest.skip("needs Redis on 127.0.0.1:6379 (CI starts it)")
+    except redis.RedisError as exc:
+        reason = f"needs Redis at {redis_address(REDIS_URL)} (TEST_REDIS_URL), unreachable: {exc.__class__.__name__}"
+        if in_ci():
+            pytest.fail(f"CI starts Redis: {reason}")
+        pytest.skip(reason)
     return REDIS_URL
 
 

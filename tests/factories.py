@@ -3,13 +3,17 @@
 import itertools
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Article, FaqEntry, Source
+from clinic.roles import COUNSELOR_LEADS, COUNSELORS, EDITORS, MODERATORS, ROLES, roles_sync
 from contacts.models import Comment, Message
 
 _counter = itertools.count(1)
+
+# The password of every staff user built here (tests sign in with it through the login form).
+STAFF_PASSWORD = "a-long-test-password"
 
 
 def make_article(**overrides) -> Article:
@@ -42,35 +46,30 @@ def make_source(article: Article, **overrides) -> Source:
     return Source.objects.create(article=article, **fields)
 
 
-def make_staff(username: str = "staff", *, perms: list[str] = (), superuser: bool = False, **overrides):
-    """A staff user holding the given permissions ("app_label.codename")."""
+def make_staff(username: str = "staff", *, superuser: bool = False, **overrides):
+    """A staff user with no permissions (all of them as a superuser); signs in with `STAFF_PASSWORD`."""
     User = get_user_model()
-    user = User.objects.create_user(
-        username=username, password="a-long-test-password", is_staff=True, is_superuser=superuser, **overrides
+    return User.objects.create_user(
+        username=username, password=STAFF_PASSWORD, is_staff=True, is_superuser=superuser, **overrides
     )
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return user
 
 
-def make_member(username: str, *groups: str):
-    """A staff user in the given staff groups (as created by the roles migration), nothing else."""
+def make_member(username: str, *roles: str):
+    """A staff user in the given roles of `clinic.roles` (`make_member("sam", COUNSELORS)`), nothing else.
+
+    The groups get exactly the permissions `clinic.roles.ROLES` gives them now (`roles_sync`), so
+    tests check the roles as defined, whatever state the migration or an earlier test left.
+    """
+    unknown = set(roles) - set(ROLES)
+    assert not unknown, f"no such role: {', '.join(sorted(unknown))}"
+    roles_sync()
     user = make_staff(username)
-    user.groups.set(Group.objects.filter(name__in=groups))
-    assert user.groups.count() == len(groups), f"missing group among {groups}"
+    user.groups.set(Group.objects.filter(name__in=roles))
     return user
 
 
 def make_editor(username: str = "editor"):
-    return make_staff(
-        username,
-        perms=[
-            f"articles.{action}_{model}"
-            for model in ("article", "faqentry", "source")
-            for action in ("view", "add", "change", "delete")
-        ],
-    )
+    return make_member(username, EDITORS)
 
 
 # Comments
@@ -91,7 +90,7 @@ def make_comment(article: Article | None = None, **overrides):
 
 
 def make_moderator(username: str = "moderator"):
-    return make_staff(username, perms=["contacts.can_moderate", "contacts.view_comment", "contacts.change_comment"])
+    return make_member(username, MODERATORS)
 
 
 def elapsed_ms(seconds: float = 60) -> str:
@@ -148,13 +147,5 @@ def make_message(**overrides) -> Message:
 
 
 def make_counselor(username: str = "counselor", *, export: bool = False):
-    """A counselor: works messages and notes, cannot delete; exports only when allowed."""
-    perms = [
-        "contacts.view_message",
-        "contacts.change_message",
-        "contacts.view_messagenote",
-        "contacts.add_messagenote",
-    ]
-    if export:
-        perms.append("contacts.export_message")
-    return make_staff(username, perms=perms)
+    """A counselor: works messages and notes, cannot delete; a counselor lead (who exports) when `export`."""
+    return make_member(username, COUNSELOR_LEADS if export else COUNSELORS)

@@ -1,8 +1,8 @@
 """Two app servers, one PostgreSQL and one Redis: any server can answer any request, at once.
 
 Starts two gunicorn servers (production settings, DEBUG off) on free loopback ports against the
-test database and the Redis at `DJANGO_CACHE_URL` / `REDIS_URL` (default
-redis://127.0.0.1:6379/0, under a key prefix of its own). Select with `pytest -m scale_out`.
+test database and the run's Redis (`TEST_REDIS_URL`, see tests/conftest.py; under a key prefix of
+its own). Select with `pytest -m scale_out`.
 
 Needs the suite to run on PostgreSQL (SQLite's test database lives in one process's memory):
 in the SQLite pass it is skipped with that reason. Without a reachable Redis it is skipped on a
@@ -17,12 +17,11 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -30,30 +29,11 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from articles.models import FaqEntry
-from tests.factories import make_article, make_editor, make_entry
+from tests.factories import STAFF_PASSWORD, make_article, make_editor, make_entry
 
 pytestmark = [pytest.mark.scale_out, pytest.mark.django_db(transaction=True)]
 
 BASE_DIR = Path(settings.BASE_DIR)
-REDIS_URL = os.environ.get("DJANGO_CACHE_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-PASSWORD = "a-long-test-password"  # tests.factories.make_staff
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI must run the scale-out test)")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def redis_url() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        _unavailable(f"Redis at {REDIS_URL} is unreachable: {exc}")
-    return REDIS_URL
 
 
 def _free_port() -> int:
@@ -63,13 +43,12 @@ def _free_port() -> int:
 
 
 def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    """The run's DATABASE_URL (server, credentials, options as given) naming the test database instead."""
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{connection.settings_dict['NAME']}"))
 
 
 @pytest.fixture
-def production_env(redis_url) -> dict[str, str]:
+def production_env(redis_url, redis_key_prefix) -> dict[str, str]:
     """Production settings shared by every server process: same Redis, same secret key."""
     return {
         **os.environ,
@@ -77,7 +56,7 @@ def production_env(redis_url) -> dict[str, str]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_CACHE_URL": redis_url,
-        "DJANGO_CACHE_KEY_PREFIX": f"scale-out-test-{uuid.uuid4().hex}",
+        "DJANGO_CACHE_KEY_PREFIX": redis_key_prefix,
         # No collectstatic needed: pages link unhashed names.
         "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
         # Plain HTTP on loopback (the TLS proxy's job in production).
@@ -214,7 +193,7 @@ def _cookies(headers) -> dict[str, str]:
 def make_server_staff(username: str) -> None:
     """An editor whose password the servers can check (they use the production hashers, not the tests')."""
     user = make_editor(username)
-    user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
+    user.password = PBKDF2PasswordHasher().encode(STAFF_PASSWORD, PBKDF2PasswordHasher().salt())
     user.save(update_fields=["password"])
 
 
@@ -225,7 +204,7 @@ def _log_in(server: Server, username: str) -> dict[str, str]:
     status, headers, _ = server.request(
         "POST",
         "/admin/login/?next=/admin/",
-        form={"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD, "next": "/admin/"},
+        form={"csrfmiddlewaretoken": token, "username": username, "password": STAFF_PASSWORD, "next": "/admin/"},
         cookies=cookies,
     )
     assert status == 302, f"login failed on port {server.port}"

@@ -1,7 +1,7 @@
 """Crisis language in what patients write: the one check that decides whether a message is urgent.
 
 The rules are data, in `rules.txt` beside this file, for a clinical lead to read and edit; this
-module only folds the text and applies them. A message or comment is a crisis when any rule of
+module only applies them to the folded text (`folding.py`). A message or comment is a crisis when any rule of
 a crisis category matches it, or when the wording model trained on the labelled corpus
 (`wording.py`, which catches much of the phrasing no rule foresaw) reads it as one; the model
 overrules a rule only when it is sure the message is ordinary. A crisis marks a message urgent
@@ -15,10 +15,12 @@ shows it is talk of the past or of prevention (a "not urgent" rule of that categ
 
 import dataclasses
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+from contacts.crisis import wording
+from contacts.crisis.folding import fold
 
 RULES_FILE = Path(__file__).with_name("rules.txt")
 
@@ -31,31 +33,11 @@ CATEGORIES = {
     "farewell": "Saying goodbye",
 }
 
-# Invisible characters that split a word without showing (zero-width space and joiners, word
-# joiner, byte-order mark, soft hyphen, Mongolian vowel separator).
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
-_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4]")
-_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+")
-_NOT_A_WORD = re.compile(r"[\W_]+")
 _GAP = " ... "
 # What "..." in a rule stands for: up to four words in between.
 _GAP_REGEX = r"(?: \w+){0,4} "
 # Joins parts that must all be found in the same sentence, in any order.
 _AND = " & "
-
-
-def fold(text: str) -> list[str]:
-    """The text as the rules see it: a list of sentences, each lower-case words separated by one space.
-
-    Full-width and other compatibility letters become plain ones (NFKC), invisible characters
-    and apostrophes go ("don’t" is "dont"), accents go ("más" is "mas"), punctuation becomes a
-    space. Sentences end at . ! ? ; or a line break.
-    """
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    text = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
-    text = _APOSTROPHES.sub("", text.casefold())
-    sentences = (_NOT_A_WORD.sub(" ", part).strip() for part in _SENTENCE_END.split(text))
-    return [sentence for sentence in sentences if sentence]
 
 
 @dataclass(frozen=True)
@@ -86,8 +68,8 @@ class Rule:
 
     def search(self, sentence: str) -> tuple[int, str] | None:
         """Where the rule matches the sentence first and the words it matched, or None."""
-        found = [regex.search(sentence) for regex in self.regexes]
-        if not all(found):
+        found = [match for regex in self.regexes if (match := regex.search(sentence)) is not None]
+        if len(found) < len(self.regexes):
             return None
         return min(match.start() for match in found), " … ".join(match.group(0) for match in found)
 
@@ -138,7 +120,8 @@ class RuleSet:
     @classmethod
     def parse(cls, source: str) -> "RuleSet":
         """Rules from the text of a rule file (see the head of `rules.txt` for its format)."""
-        rules, words, category, kind = [], {}, None, Rule.FLAG
+        rules, category, kind = [], None, Rule.FLAG
+        words: dict[str, str] = {}
         for number, raw in enumerate(source.splitlines(), start=1):
             line = raw.split(" #", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
             if not line:
@@ -179,7 +162,12 @@ class RuleSet:
         for sentence in fold(text):
             calming, hits = self.sentence_rules(sentence)
             flagging = sorted(
-                ((rule.search(sentence), rule) for rule in flagged_rules(calming, hits)), key=lambda hit: hit[0][0]
+                (
+                    (hit, rule)
+                    for rule in flagged_rules(calming, hits)
+                    if (hit := rule.search(sentence)) is not None  # always: `hits` matched this sentence
+                ),
+                key=lambda hit_rule: hit_rule[0][0],
             )
             found += [Match(rule.category, hit[1], rule) for hit, rule in flagging]
         return found
@@ -216,8 +204,6 @@ def crisis_categories(text: str) -> list[str]:
 def is_crisis(text: str) -> bool:
     """True when the wording model reads `text` as a crisis, or a rule matches it and the model is
     not sure it is ordinary (see `wording.py`: that spares a quarter of the rules' false alarms)."""
-    from contacts.crisis.wording import default_model  # it reads text with fold() above
-
-    model = default_model()
+    model = wording.default_model()
     score = model.score(text)
     return score > model.threshold or (score >= model.overrules_below and bool(crisis_matches(text)))

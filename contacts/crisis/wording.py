@@ -4,7 +4,7 @@ The rules (`rules.txt`) catch the phrasing they were written for; on messages wr
 other people they caught only about four crisis messages in five. This model reads the same
 folded text as a bag of words and short phrases (one to three words), weighs each by what the
 corpus taught it, and flags a message whose weights add up to "more likely crisis than not".
-It catches much of what the rules miss (see the README's crisis section for the figures); a
+It catches much of what the rules miss (see docs/crisis-safety.md for the figures); a
 message is urgent when the rules or the model flag it.
 
 The model is data, in `wording.tsv` beside this file: every phrase with its weight, the phrases
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from contacts.crisis import fold
+from contacts.crisis.folding import fold
 
 MODEL_FILE = Path(__file__).with_name("wording.tsv")
 # What scikit-learn's default token pattern takes as a word: two or more word characters.

@@ -1,7 +1,6 @@
 from django import template
-from django.db.models import Count, Q
 
-from contacts.models import Message
+from contacts.messages.selectors import message_queue_counts
 
 register = template.Library()
 
@@ -12,7 +11,4 @@ def message_counts(context) -> dict | None:
     request = context.get("request")
     if request is None or not request.user.has_perm("contacts.view_message"):
         return None
-    return Message.objects.open().aggregate(
-        new=Count("pk", filter=Q(status=Message.Status.NEW)),
-        urgent=Count("pk", filter=Q(urgent=True)),
-    )
+    return message_queue_counts()

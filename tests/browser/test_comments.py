@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 AWAITING = "Thank you. Your comment is awaiting moderation."
 # Its label reads "Comment (required)" to a screen reader.
-COMMENT_BOX = re.compile(r"^Comment\b")
+COMMENT_BOX = re.compile(r"^\s*Comment\b")  # crispy-forms writes the label across lines
 
 
 def fill_comment_form(form, *, name: str, email: str, text: str) -> None:
@@ -50,7 +50,7 @@ def test_reader_comments_and_replies_a_moderator_approves_both_and_they_show_on_
     expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
     screenshot(page, "comment-error")
     axe_check(page)
-    summary.get_by_role("link", name=re.compile("^Enter your email address")).click()
+    summary.get_by_role("link", name=re.compile("^Email: Enter your email address")).click()
     expect(page.get_by_label("Email")).to_be_focused()
 
     page.get_by_label("Email").fill("ruth@example.com")

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from contacts.messages.services import RequestMeta, message_submit
 from contacts.models import Message
-from contacts.services import RequestMeta, message_submit
 from tests.factories import make_counselor, make_message
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ from tests.factories import make_comment, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-COMMENT_BOX = re.compile(r"^Comment\b")
+COMMENT_BOX = re.compile(r"^\s*Comment\b")  # crispy-forms writes the label across lines
 
 
 def fill_message(page, *, body: str) -> None:

@@ -1,8 +1,10 @@
 """The emergency numbers are on a short line at the top of every public page, before anyone reads or writes."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import make_article, message_post_data
@@ -100,3 +102,13 @@ def test_the_contact_page_no_longer_repeats_the_full_crisis_notice_above_the_for
 
     main = body[body.index("<main") : body.index("</main>")]
     assert 'class="crisis-notice"' not in main[: main.index('class="message-form"')]
+
+
+def test_the_crisis_numbers_are_written_in_one_template_only():
+    templates = Path(settings.BASE_DIR) / "templates"
+    writing_them = sorted(
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if re.search(r"tel:(911|988)|sms:988|tel:\+18006624357", path.read_text())
+    )
+    assert writing_them == ["includes/_crisis_help.html"]

@@ -16,11 +16,9 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from contacts.models import Message
-from tests.factories import make_counselor, message_post_data
+from tests.factories import STAFF_PASSWORD, make_counselor, message_post_data
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "a-long-test-password"  # tests.factories.make_staff
 
 
 @pytest.fixture
@@ -58,7 +56,7 @@ def own_redis(settings, unused_tcp_port, tmp_path):
 
 def staff_works_and_a_message_is_kept(client, django_capture_on_commit_callbacks, body: str) -> None:
     signed_in = client.post(
-        reverse("admin:login"), {"username": "counselor", "password": PASSWORD, "next": reverse("admin:index")}
+        reverse("admin:login"), {"username": "counselor", "password": STAFF_PASSWORD, "next": reverse("admin:index")}
     )
     assert signed_in.status_code == 302, signed_in.content.decode()[:500]
     assert client.get(reverse("admin:contacts_message_changelist")).status_code == 200

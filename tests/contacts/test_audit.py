@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from contacts.messages.services import message_assign, message_set_status
 from contacts.models import AuditEvent, Message
-from contacts.services import message_assign, message_set_status
 from tests.factories import make_counselor, make_member, make_message, make_staff
 
 pytestmark = pytest.mark.django_db

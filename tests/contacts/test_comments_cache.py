@@ -2,8 +2,8 @@
 
 import pytest
 
+from contacts.comments.services import comment_approve, comment_submit, comment_trash, comment_unapprove
 from contacts.models import Comment
-from contacts.services import comment_approve, comment_submit, comment_trash, comment_unapprove
 from tests.factories import make_article, make_comment, make_entry, make_moderator
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from contacts.models import Comment, Notification
-from contacts.services import (
+from contacts.comments.services import (
     CommentRefused,
     comment_approve,
     comment_mark_spam,
@@ -15,6 +14,7 @@ from contacts.services import (
     comment_trash,
     comment_unapprove,
 )
+from contacts.models import Comment, Notification
 from tests.factories import make_article, make_comment, make_moderator
 
 pytestmark = pytest.mark.django_db

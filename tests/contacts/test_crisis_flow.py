@@ -5,8 +5,9 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
+from contacts.comments.services import comment_submit
+from contacts.messages.services import RequestMeta, message_submit
 from contacts.models import Comment, Message
-from contacts.services import RequestMeta, comment_submit, message_submit
 from tests.factories import (
     PATIENT,
     elapsed_ms,

@@ -1,7 +1,7 @@
 import pytest
 from crispy_forms.utils import render_crispy_form
 
-from contacts.forms import MessageForm, safe_page_path
+from contacts.messages.forms import MessageForm, safe_page_path
 from tests.factories import elapsed_ms, message_post_data
 
 

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.admin_list import explain_indexes
+from contacts.messages.services import DUPLICATE_WINDOW
 from contacts.models import Message
-from contacts.services import DUPLICATE_WINDOW
 
 pytestmark = pytest.mark.django_db
 

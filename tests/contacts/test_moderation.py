@@ -3,14 +3,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from contacts.models import Comment
-from contacts.moderation import (
+from contacts.comments.moderation import (
     comment_html,
     comment_verdict,
     comments_are_open,
     disallowed_word_in,
     link_count,
 )
+from contacts.models import Comment
 from tests.factories import make_article, make_comment, make_draft
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from contacts.models import Notification
-from contacts.notifications import notification_queue, notification_send, notifications_send_pending
+from contacts.notifications.outbox import notification_queue, notification_send, notifications_send_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def test_a_notification_whose_request_died_before_sending_is_sent_by_the_cron_on
 ):
     from django.utils import timezone
 
-    from contacts.notifications import CLAIM_FOR
+    from contacts.notifications.outbox import CLAIM_FOR
 
     with django_capture_on_commit_callbacks():  # the callbacks never run: the worker died
         notification = queue()

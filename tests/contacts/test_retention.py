@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from contacts.messages.services import message_note_add
 from contacts.models import AuditEvent, Comment, Message, MessageNote
-from contacts.services import message_note_add, messages_purge
+from contacts.privacy.services import messages_purge
 from tests.factories import make_article, make_comment, make_counselor, make_message
 
 pytestmark = pytest.mark.django_db

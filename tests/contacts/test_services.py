@@ -7,8 +7,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import timezone
 
-from contacts.models import Message, MessageNote, Notification
-from contacts.services import (
+from contacts.messages.services import (
     RequestMeta,
     form_token_hash,
     message_assign,
@@ -17,6 +16,7 @@ from contacts.services import (
     message_set_status,
     message_submit,
 )
+from contacts.models import Message, MessageNote, Notification
 from tests.factories import PATIENT, make_counselor, make_message
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
+from contacts.messages.views import MessageCreateView
 from contacts.models import Message
-from contacts.views import MessageCreateView
 from tests.factories import elapsed_ms, make_article, message_post_data
 
 pytestmark = pytest.mark.django_db

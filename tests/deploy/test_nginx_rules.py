@@ -211,6 +211,15 @@ def test_a_body_over_one_megabyte_is_refused_before_it_reaches_the_app(nginx, ap
     assert len(app.received) == 1
 
 
+def test_nginx_refuses_bodies_from_the_size_django_refuses_them(settings):
+    # clinic.middleware.RequestBodyLimitMiddleware refuses larger bodies, files included.
+    size = re.search(r"^\s*client_max_body_size\s+(\d+)([kKmMgG]?);", TEMPLATE.read_text(), re.MULTILINE)
+
+    assert size, "the template sets no client_max_body_size"
+    unit = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[size[2].lower()]
+    assert int(size[1]) * unit == settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
 def test_pages_are_compressed_for_clients_that_accept_it_from_one_stored_copy(nginx, app):
     plain = fetch(nginx.url, "/page")
     compressed = fetch(nginx.url, "/page", headers={"Accept-Encoding": "gzip"})

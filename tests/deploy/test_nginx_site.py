@@ -21,7 +21,7 @@ EVIL = "https://evil.example"
 @pytest.fixture
 def site(live_server, start_nginx, settings):
     """nginx on a port of its own in front of the live server, which trusts it as production does."""
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
     settings.MIN_FORM_FILL_SECONDS = 0
     settings.COMMENT_FLOOD_SECONDS = 0
     return start_nginx(f"127.0.0.1:{urlsplit(live_server.url).port}")

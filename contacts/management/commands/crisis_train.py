@@ -13,12 +13,12 @@ from django.core.management.base import BaseCommand, CommandError
 from contacts.crisis.corpus import CORPUS_DIR, corpus_read
 from contacts.crisis.wording import MODEL_FILE, WordingModel, corpus_fingerprint, wording_text
 
-# Chosen by leaving each blind set of the corpus out in turn (see the README's crisis section).
+# Chosen by leaving each blind set of the corpus out in turn (see docs/crisis-safety.md).
 REGULARISATION = 10.0
 # A missed crisis costs more than a call back that was not needed.
 CRISIS_WEIGHT = 2.0
 # Flag above these log-odds; let a rule's match stand unless below those. Chosen with the rules by
-# leaving each of the blind sets 21-25 out in turn (README, crisis section): 97.5% recall, 7.4%
+# leaving each of the blind sets 21-25 out in turn (docs/crisis-safety.md): 97.5% recall, 7.4%
 # false alarms, where flagging above 0 with no overruling gave 98.1% and 12.2%.
 THRESHOLD = 0.5
 OVERRULES_RULES_BELOW = -2.0

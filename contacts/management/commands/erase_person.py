@@ -12,7 +12,8 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from contacts.services import PersonNotFound, person_erase, person_export, person_find
+from contacts.privacy.selectors import PersonNotFound, person_export, person_find
+from contacts.privacy.services import person_erase
 
 
 class Command(BaseCommand):

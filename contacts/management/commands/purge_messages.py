@@ -7,7 +7,7 @@ new, in-progress and contacted messages are never deleted. `--dry-run` only repo
 
 from django.core.management.base import BaseCommand
 
-from contacts.services import messages_purge
+from contacts.privacy.services import messages_purge
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ comments are never deleted; a moderator who restores a comment in time keeps it.
 
 from django.core.management.base import BaseCommand
 
-from contacts.services import comments_purge
+from contacts.comments.services import comments_purge
 
 
 class Command(BaseCommand):

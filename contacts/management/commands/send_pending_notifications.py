@@ -6,7 +6,7 @@ Safe to run often and from several servers at once: each notification is sent ex
 
 from django.core.management.base import BaseCommand
 
-from contacts.notifications import notifications_send_pending
+from contacts.notifications.outbox import notifications_send_pending
 
 
 class Command(BaseCommand):

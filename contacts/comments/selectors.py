@@ -1,7 +1,8 @@
-"""The comment section of an article page, as readers see it: reads only, no writes.
+"""Reads of comments: the comment section as readers see it, and the checks a new comment needs.
 
-The article page (`articles.views`) and the comment views both build it from here, so neither
-app's views import the other's.
+No writes here. The article page gets its comment section through the `{% comment_section %}`
+template tag (`contacts/templatetags/comment_tags.py`), which reads it from here, so the
+`articles` app never imports `contacts`.
 """
 
 from collections import defaultdict
@@ -10,37 +11,31 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
 from articles.models import Article
-from contacts.forms import CommentForm
-from contacts.models import Comment
-from contacts.moderation import comments_are_open
+from contacts.comments.models import Comment
+from contacts.comments.moderation import comments_are_open
 
 COMMENTS_PER_PAGE = 50
 
 
-def comment_section(request, article: Article, *, form: CommentForm | None = None) -> dict:
-    """Context for `includes/_comments.html`: one page of approved threads, the form and the reply target.
+def comment_section(article: Article, *, page: str | None = None, reply_to: str | int | None = None) -> dict:
+    """Context for `includes/_comments.html`, without the form: one page of approved threads and the reply target.
 
-    Two queries (the counts, then the page's threads with their replies); a reply target adds
-    one. No query ever loads an author's email.
+    `page` is the `?cpage=` asked for (any value: a bad one gives the first or last page);
+    `reply_to` the id of the comment being answered, from `?replyto=` or the form's hidden field
+    (anything that is not an approved comment of this article is ignored). Two queries (the
+    counts, then the page's threads with their replies); a reply target adds one. No query ever
+    loads an author's email.
     """
     counts = _comment_counts(article)
     # Only the page arithmetic: the page's comments are read below.
-    page = Paginator(range(counts["threads"]), COMMENTS_PER_PAGE).get_page(request.GET.get("cpage"))
-    reply_to = None
-    is_open = comments_are_open(article)
-    if form is None and is_open:
-        reply_to = shown_comment(article, request.GET.get("replyto"))
-        form = CommentForm(initial={"parent": reply_to.pk if reply_to else ""})
-    elif form is not None:
-        reply_to = shown_comment(article, form["parent"].value())
+    paginator_page = Paginator(range(counts["threads"]), COMMENTS_PER_PAGE).get_page(page)
     return {
         "comment_total": counts["total"],
-        "comment_threads": _comment_threads(article, page.number),
-        "comment_page": page,
-        "comment_page_query": f"?cpage={page.number}" if page.number > 1 else "",
-        "comments_open": is_open,
-        "comment_form": form,
-        "comment_reply_to": reply_to,
+        "comment_threads": _comment_threads(article, paginator_page.number),
+        "comment_page": paginator_page,
+        "comment_page_query": f"?cpage={paginator_page.number}" if paginator_page.number > 1 else "",
+        "comments_open": comments_are_open(article),
+        "comment_reply_to": shown_comment(article, reply_to),
     }
 
 
@@ -63,7 +58,8 @@ def _comment_threads(article: Article, page_number: int) -> list[Comment]:
         .public_fields()
         .order_by("created_at", "id")
     )
-    threads, replies = [], defaultdict(list)
+    threads: list[Comment] = []
+    replies: defaultdict[int, list[Comment]] = defaultdict(list)
     for comment in rows:
         (threads if comment.parent_id is None else replies[comment.parent_id]).append(comment)
     for thread in threads:
@@ -87,3 +83,8 @@ def comment_page_number(comment: Comment) -> int:
         .count()
     )
     return earlier // COMMENTS_PER_PAGE + 1
+
+
+def comment_is_duplicate(*, article, author_email: str, body: str) -> bool:
+    """True when this author already left this exact text on this article (trashed comments aside)."""
+    return Comment.objects.copies_of(article=article, author_email=author_email, body=body).exists()

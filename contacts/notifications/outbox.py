@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from contacts.models import Notification
+from contacts.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Forms the public fills in: article comments and the message to a counselor."""
+"""The "Message a counselor" form."""
 
 import functools
 
@@ -9,59 +9,7 @@ from django.views.decorators.debug import sensitive_variables
 from phonenumber_field.formfields import PhoneNumberField
 
 from contacts.abuse import SpamTrapFormMixin
-from contacts.models import Message
-
-# Comments
-
-COMMENT_MAX_LENGTH = 5000
-
-
-class CommentForm(SpamTrapFormMixin):
-    """A reader's comment: what they must be told to fix. The rules live in `contacts.services`."""
-
-    name = forms.CharField(
-        label="Name",
-        max_length=100,
-        help_text="Shown with your comment. A first name or a nickname is fine.",
-        error_messages={
-            "required": "Enter your name. A first name or a nickname is fine.",
-            "max_length": "Shorten your name to at most %(limit_value)d characters (it has %(show_value)d).",
-        },
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    email = forms.EmailField(
-        label="Email",
-        max_length=254,
-        help_text="Never shown on the site.",
-        error_messages={
-            "required": "Enter your email address. It is never shown on the site.",
-            "invalid": "Enter an email address in the form name@example.com.",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    comment = forms.CharField(
-        label="Comment",
-        max_length=COMMENT_MAX_LENGTH,
-        error_messages={
-            "required": "Write your comment.",
-            "max_length": "Shorten your comment to at most %(limit_value)d characters (it has %(show_value)d).",
-        },
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
-    parent = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    field_order = ["name", "email", "comment"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # No maxlength on the text box: a browser would cut a long paste silently; the error says how long it is.
-        self.fields["comment"].widget.attrs.pop("maxlength", None)
-
-    def clean_parent(self) -> int | None:
-        # A mangled hidden value is not the reader's fault: the comment is posted as a new thread.
-        value = self.cleaned_data.get("parent") or ""
-        return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None
-
+from contacts.messages.models import Message
 
 YES_NO = [("no", "No, please don't"), ("yes", "Yes, that's fine")]
 

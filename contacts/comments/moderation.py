@@ -1,6 +1,6 @@
 """The comment rules in one place: when comments are open, and which state a new comment gets.
 
-Configured in settings (see the README's "Comments and moderation"): `COMMENT_MAX_LINKS`,
+Configured in settings (see docs/staff-guide.md, comments and moderation): `COMMENT_MAX_LINKS`,
 `COMMENT_DISALLOWED_WORDS`, `COMMENT_AUTO_APPROVE_KNOWN_AUTHORS`, `COMMENTS_CLOSE_AFTER_DAYS`.
 Rules are checked in WordPress's order: spam traps and disallowed words make spam; too many
 links hold a comment for a moderator even where auto-approval applies; otherwise a comment
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import Urlizer, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
-from contacts.models import Comment
+from contacts.comments.models import Comment
 
 LINK_REL = "nofollow ugc noopener"
 TRIM_URLS_AT = 60
@@ -27,7 +27,8 @@ class CommentUrlizer(Urlizer):
 
     url_template = '<a href="{href}" rel="' + LINK_REL + '">{url}</a>'
 
-    def is_email_simple(self, value):
+    @staticmethod
+    def is_email_simple(value: str) -> bool:
         # An address in a public comment is never turned into a mailto: link for harvesters.
         return False
 
