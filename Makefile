@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate lint format check bench crisis-report clean
+.PHONY: run test venv migrate lint format check bench chaos crisis-report clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -49,6 +49,13 @@ crisis-report: venv
 # Longer runs: BENCH_ROUNDS=5 BENCH_DURATION=20 make bench
 bench: venv
 	$(BIN)/python -m bench.run
+
+# Fault tests with production settings (a script, not part of `make test`; docs/faults.md): a worker
+# killed mid-burst, mail down and hung, Redis down and paused, the database unreachable. Needs
+# PostgreSQL (DATABASE_URL, default a scratch clinic_chaos on 127.0.0.1:5432); nginx and redis-server
+# are used when installed. Exits non-zero if anything a patient sent was lost.
+chaos: venv
+	$(BIN)/python -m deploy.chaos
 
 clean:
 	rm -rf $(VENV) staticfiles bench/.data .pytest_cache .ruff_cache

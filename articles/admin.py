@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from articles.models import Article, FaqEntry, Source
 from articles.services import article_publish, article_unpublish
+from clinic.admin_actions import SelectionCheckMixin
 
 
 class FaqEntryInline(admin.StackedInline):
@@ -23,12 +24,15 @@ class SourceInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SelectionCheckMixin, admin.ModelAdmin):
     list_display = ["title", "status", "published_at", "updated_at", "entry_count"]
     list_filter = ["status", "comments_open"]
     search_fields = ["title", "lede", "entries__question"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["published_at", "updated_at"]
+    # The model's ordering, named here because the entry count below groups the query, which drops
+    # Meta.ordering: the autocomplete's pages would come in no fixed order.
+    ordering = ["-published_at", "title", "pk"]
     inlines = [FaqEntryInline, SourceInline]
     actions = ["publish", "unpublish"]
     fieldsets = [

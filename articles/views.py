@@ -12,10 +12,11 @@ from articles.models import Article
 from articles.pages import article_page
 from articles.structured_data import clinic_data, to_script_json
 from clinic.http_cache import public_page
+from clinic.http_methods import AllowedMethodsMixin
 
 
 @method_decorator(public_page, name="dispatch")
-class HomeView(TemplateView):
+class HomeView(AllowedMethodsMixin, TemplateView):
     """The home page: the latest articles, and the message form (drawn by the page's `{% message_form %}` tag)."""
 
     template_name = "articles/home.html"
@@ -28,7 +29,7 @@ class HomeView(TemplateView):
 
 
 @method_decorator(public_page, name="dispatch")
-class ArticleListView(ListView):
+class ArticleListView(AllowedMethodsMixin, ListView):
     template_name = "articles/article_list.html"
     paginate_by = 20
 
@@ -37,7 +38,7 @@ class ArticleListView(ListView):
 
 
 @method_decorator(public_page, name="dispatch")
-class ArticleDetailView(DetailView):
+class ArticleDetailView(AllowedMethodsMixin, DetailView):
     """One article, with its comment section (drawn by the page's `{% comment_section %}` tag)."""
 
     def get_object(self, queryset=None):

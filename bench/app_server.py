@@ -10,14 +10,17 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def start_gunicorn(port: int, *, workers: int, log_path: Path) -> subprocess.Popen:
+def start_gunicorn(port: int, *, workers: int, log_path: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:`port`, returned once it answers and all its workers run.
+
+    `env`, when given, is its whole environment instead of this process's."""
     log = log_path.open("w")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", str(workers),
             "--bind", f"127.0.0.1:{port}", "clinic.wsgi",
         ],
-        cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
+        cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

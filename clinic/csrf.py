@@ -7,13 +7,22 @@ algorithm). Staff forms keep Django's tokens.
 """
 
 from django.urls import Resolver404, resolve
+from django.utils.decorators import method_decorator
 from django.views import csrf
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from modern_csrf.decorators import csrf_protect as cross_origin_protect
 
-# For the `dispatch` of a public form's view, with `method_decorator`.
-PUBLIC_FORM_PROTECTION = [csrf_exempt, cross_origin_protect]
+
+def public_form(view_class):
+    """Class decorator for a public form's view: no CSRF token, and a cross-site POST refused.
+
+    Django's token check is turned off on `dispatch` (`as_view` copies `csrf_exempt` from it);
+    the cross-site check wraps `post` alone, so `View.dispatch` answers first: a method the view
+    does not take gets its 405 with a true `Allow` header, never the refusal page.
+    """
+    view_class = method_decorator(csrf_exempt, name="dispatch")(view_class)
+    return method_decorator(cross_origin_protect, name="post")(view_class)
 
 
 @sensitive_post_parameters()

@@ -1,7 +1,8 @@
-"""Middleware of our own: health probes, security headers Django 5.2 does not send, a body size cap."""
+"""Middleware of our own: health probes, security headers Django 5.2 does not send, a body size cap, no NUL."""
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import QueryDict
 
 from clinic import views
 
@@ -65,4 +66,28 @@ class RequestBodyLimitMiddleware:
         declared = request.META.get("CONTENT_LENGTH") or ""
         if limit is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
             return views.bad_request(request, RequestDataTooBig("Request body exceeded DATA_UPLOAD_MAX_MEMORY_SIZE."))
+        return self.get_response(request)
+
+
+def _holds_nul(data: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
+
+
+class NullCharacterMiddleware:
+    """Refuses with the 400 page a request whose path, query string or form fields hold a NUL character.
+
+    No browser sends one from a page a person filled in, and PostgreSQL can neither store text
+    holding one nor compare with it: psycopg2 raises ValueError (a 500) wherever such a value
+    reaches a query. Django's form CharField refuses it, but the admin's filters (`?client_hash=`),
+    its autocomplete (`?term=`) and anything read straight from the request do not; one refusal at
+    the door covers them all, on every page, staff or public. Below RequestBodyLimitMiddleware, so a
+    form body is read only once known to be small (Django reads a POST's fields for POST alone).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or _holds_nul(request.GET) or _holds_nul(request.POST):
+            return views.bad_request(request, SuspiciousOperation("NUL character in the request."))
         return self.get_response(request)

@@ -32,8 +32,9 @@ ROLES: dict[str, list[str] | None] = {
     ],
     # Triage and notes; never delete (only retention and erasure delete messages), never export.
     COUNSELORS: _COUNSELOR_WORK,
-    # The same work plus the CSV export, for the few who report on the queue.
-    COUNSELOR_LEADS: [*_COUNSELOR_WORK, "contacts.export_message"],
+    # The same work plus the CSV export, for the few who report on the queue, and the staff
+    # notification outbox (read-only, with "Send again now") for when the mail server fails.
+    COUNSELOR_LEADS: [*_COUNSELOR_WORK, "contacts.export_message", "contacts.view_notification"],
     # Spam and trash are states, not deletions: `purge_old_comments` deletes them after 30 days.
     MODERATORS: ["contacts.view_comment", "contacts.change_comment", "contacts.can_moderate"],
     CLINIC_ADMINS: None,

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Before anything reads a request body; below the header middleware, so the 413 page gets them.
     "clinic.middleware.RequestBodyLimitMiddleware",
+    # Before anything can put a NUL from the query string or a form into a query (PostgreSQL refuses it).
+    "clinic.middleware.NullCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -192,7 +194,9 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
-# A hung mail server must never hold a worker (and a patient) hostage.
+# No patient's request talks to the mail server (staff notifications are sent by the scheduled
+# sender); the sender, the outbox's "Send again now" and error reports to ADMINS still must not
+# hang on it for long.
 EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "website@clinic.invalid")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -279,6 +283,12 @@ CSRF_FAILURE_VIEW = "clinic.csrf.csrf_failure"
 COUNSELORS_EMAIL = env_list("DJANGO_COUNSELORS_EMAIL")
 # Also told of every urgent message and crisis comment, e.g. an on-call mailbox (optional).
 URGENT_EMAIL = env_list("DJANGO_URGENT_EMAIL")
+# A staff notification still unsent this many minutes after it was queued is late: the admin home
+# page says so to staff who work messages, each sender run logs an ERROR and
+# `manage.py notifications_status` exits non-zero.
+NOTIFICATION_ALARM_MINUTES = env_int("DJANGO_NOTIFICATION_ALARM_MINUTES", 15)
+if NOTIFICATION_ALARM_MINUTES < 1:
+    raise ImproperlyConfigured("DJANGO_NOTIFICATION_ALARM_MINUTES must be 1 or more.")
 # `manage.py purge_messages` deletes closed messages this many days after their last change.
 MESSAGE_RETENTION_DAYS = env_int("DJANGO_MESSAGE_RETENTION_DAYS", 365)
 if MESSAGE_RETENTION_DAYS < 1:

@@ -5,11 +5,12 @@ from django.urls import include, path
 
 from articles.sitemaps import sitemaps
 from clinic import views
+from clinic.http_methods import allow_methods
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", allow_methods("GET", "HEAD")(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("", include("articles.urls")),
     path("", include("contacts.urls")),

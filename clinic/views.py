@@ -10,12 +10,13 @@ from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET
+
+from clinic.http_methods import allow_methods
 
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@allow_methods("GET", "HEAD")
 def robots_txt(request):
     context = {"admin_path": settings.ADMIN_PATH, "sitemap_url": settings.SITE_URL + reverse("sitemap")}
     body = loader.render_to_string("robots.txt", context, request=request)
@@ -98,7 +99,7 @@ def server_error(request):
     return HttpResponseServerError(body)
 
 
-@require_GET
+@allow_methods("GET", "HEAD")
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; send them to the hashed icon."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))

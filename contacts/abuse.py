@@ -10,6 +10,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.utils.crypto import salted_hmac
 
 from clinic.client_address import client_address
@@ -46,6 +47,26 @@ def rate_limit_exceeded(*, scope: str, key: str, limit: int, window: int) -> boo
     return hits > limit
 
 
+class QuietField(forms.CharField):
+    """A field no person fills in (a hidden value, the honeypot): it never shows an error.
+
+    Nobody could see or fix an error on it, and the error summary could not name it. A value
+    Django's CharField refuses (one holding a NUL character) cleans to `damaged` instead: "" (not
+    known) for a hidden value, something for the honeypot, which no person fills in either.
+    The form's `clean_<field>()` decides what any other odd value means.
+    """
+
+    def __init__(self, *, damaged: str = "", **kwargs):
+        self.damaged = damaged
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError:
+            return self.damaged
+
+
 class SpamTrapFormMixin(forms.Form):
     """A honeypot field and the time the form was open, checked by `spam_reason()` after validation.
 
@@ -59,14 +80,14 @@ class SpamTrapFormMixin(forms.Form):
     people, screen readers and keyboards never meet it.
     """
 
-    website = forms.CharField(
-        required=False,
+    website = QuietField(
+        damaged="damaged",
         label="Leave this field empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     # No length limits: hidden values are never the writer's fault, so they never show an error.
-    elapsed = forms.CharField(required=False, widget=forms.HiddenInput)
-    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    elapsed = QuietField(widget=forms.HiddenInput)
+    form_token = QuietField(widget=forms.HiddenInput)
 
     def clean_elapsed(self) -> int | None:
         # Whatever a script or a bot put here, an unreadable value only means "not known".

@@ -9,7 +9,9 @@ class AuditEvent(models.Model):
     Append-only: rows are written by `contacts.audit.services.audit_record` (called by the
     message and privacy services) and shown read-only to clinic admins. `message_id` is a plain
     number, not a foreign key, so the record outlives a purged or erased message. `detail` never
-    carries patient data: statuses, usernames, counts and numbers only.
+    carries patient data: statuses, usernames, counts and numbers only. The one event not about
+    messages, "Notifications sent again", records a staff member's "Send again now" in the
+    notification outbox (`contacts.notifications`), with the notifications' numbers.
     """
 
     class Action(models.TextChoices):
@@ -20,6 +22,8 @@ class AuditEvent(models.Model):
         PURGED = "purged", "Purged (retention)"
         ERASED = "erased", "Erased (privacy request)"
         DELETED = "deleted", "Deleted by hand"
+        # Not about a message: staff asked the outbox to send staff notifications again now.
+        NOTIFICATIONS_RESENT = "notifications_resent", "Notifications sent again"
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(

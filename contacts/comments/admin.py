@@ -1,21 +1,32 @@
-"""The moderators' comment queue."""
+"""The moderators' comment queue: its state filter, its columns with one-click row buttons, bulk actions.
+
+The views behind the row buttons, the reply page and "view in thread" are in `admin_views.py`.
+"""
 
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponseRedirect
-from django.template.defaultfilters import truncatechars
+from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from clinic.admin_actions import SelectionCheckMixin
+from contacts.comments.admin_views import MODERATION_BUTTONS, comment_queue_urls
 from contacts.comments.models import Comment
-from contacts.comments.services import comment_approve, comment_mark_spam, comment_trash, comment_unapprove
+from contacts.comments.services import (
+    comment_approve,
+    comment_mark_spam,
+    comment_trash,
+    comment_unapprove,
+)
 
-MODERATION_BUTTONS = {
-    "approve": (comment_approve, "approved"),
-    "unapprove": (comment_unapprove, "moved back to pending"),
-    "spam": (comment_mark_spam, "marked as spam"),
-    "trash": (comment_trash, "moved to the trash"),
+# The one-click buttons of a row, by the state the comment is in: (choice, label, key).
+ROW_BUTTONS = {
+    "approve": ("Approve", "a"),
+    "unapprove": ("Unapprove", "u"),
+    "spam": ("Spam", "s"),
+    "trash": ("Trash", "t"),
 }
 
 
@@ -53,9 +64,10 @@ class CommentStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "crisis_flag", "author_name", "article_title", "status", "created_at"]
-    list_display_links = ["excerpt"]
+class CommentAdmin(SelectionCheckMixin, admin.ModelAdmin):
+    list_display = ["comment_text", "crisis_flag", "author_name", "article_title", "status", "created_at"]
+    # The comment cell carries its own links (open, view in thread); the whole text is not one big link.
+    list_display_links = None
     list_filter = [CommentStatusFilter, "crisis", ("article", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["article"]
     search_fields = ["author_name", "author_email", "body"]
@@ -72,6 +84,8 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         "crisis",
         "auto_reason",
+        "staff_reply",
+        "staff_author",
         "created_at",
         "updated_at",
         "moderated_at",
@@ -85,6 +99,8 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         "crisis",
         "auto_reason",
+        "staff_reply",
+        "staff_author",
         "created_at",
         "updated_at",
         "moderated_at",
@@ -92,8 +108,21 @@ class CommentAdmin(admin.ModelAdmin):
         "same_sender",
     ]
 
+    class Media:
+        # The queue's keyboard (j/k, a/s/t/u): a file of our own, as the Content-Security-Policy forbids inline script.
+        js = ["js/admin-moderation.js"]
+
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        # The row buttons, the reply page and the thread link (admin_views.py).
+        return comment_queue_urls(self) + super().get_urls()
+
+    def get_list_display(self, request):
+        if not self.has_moderate_permission(request):
+            return self.list_display
+        return [*self.list_display, self._row_buttons(request)]
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["can_moderate"] = self.has_moderate_permission(request)
@@ -113,10 +142,57 @@ class CommentAdmin(admin.ModelAdmin):
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("contacts.can_moderate")
 
+    # The queue's columns
+
     @admin.display(description="comment")
-    def excerpt(self, obj: Comment) -> str:
-        prefix = "↳ " if obj.parent_id else ""
-        return prefix + truncatechars(obj.body.replace("\n", " "), 80)
+    def comment_text(self, obj: Comment) -> str:
+        """The whole comment, escaped and wrapped, with links to edit it and to see it on the site."""
+        thread = reverse("admin:contacts_comment_thread", args=[obj.pk])
+        public = obj.status == Comment.Status.APPROVED
+        return format_html(
+            '{}{}<div class="comment-full">{}</div><p class="comment-links"><a href="{}">Open #{}</a> · '
+            '<a href="{}">View in thread</a>{}</p>',
+            mark_safe('<span class="comment-kind">Reply ↳</span> ') if obj.parent_id else "",
+            mark_safe('<strong class="clinic-team">Clinic team</strong> ') if obj.staff_reply else "",
+            linebreaksbr(obj.body, autoescape=True),
+            reverse("admin:contacts_comment_change", args=[obj.pk]),
+            obj.pk,
+            thread,
+            "" if public else mark_safe(' <span class="not-public">(not public yet)</span>'),
+        )
+
+    def _row_buttons(self, request):
+        """The moderate column: one-click buttons posting the changelist form (and its CSRF token) to
+        `admin_views.moderate`, and a Reply link; both bring the moderator back to the same filtered list."""
+        preserved = self.get_preserved_filters(request)
+        query = f"?{preserved}" if preserved else ""
+
+        @admin.display(description="moderate")
+        def moderate(obj: Comment) -> str:
+            buttons = format_html_join(
+                " ",
+                '<button type="submit" class="button moderate-button" formmethod="post" formaction="{}" '
+                'data-moderate="{}" aria-keyshortcuts="{}" aria-label="{} comment #{}">{}</button>',
+                (
+                    (
+                        reverse("admin:contacts_comment_moderate", args=[obj.pk, choice]) + query,
+                        choice,
+                        key,
+                        label,
+                        obj.pk,
+                        label,
+                    )
+                    for choice, (label, key) in ROW_BUTTONS.items()
+                    if _offered(obj, choice)
+                ),
+            )
+            reply = ""
+            if obj.status == Comment.Status.APPROVED:
+                url = reverse("admin:contacts_comment_reply", args=[obj.pk]) + query
+                reply = format_html(' <a class="reply-link" href="{}">Reply</a>', url)
+            return format_html('<div class="moderate-buttons">{}{}</div>', buttons, reply)
+
+        return moderate
 
     @admin.display(description="crisis", ordering="-crisis")
     def crisis_flag(self, obj: Comment) -> str:
@@ -132,6 +208,8 @@ class CommentAdmin(admin.ModelAdmin):
             return "-"
         url = reverse("admin:contacts_comment_changelist")
         return format_html('<a href="{}?client_hash={}&amp;status=all">Show them</a>', url, obj.client_hash)
+
+    # Bulk actions
 
     def _report(self, request, changed: int, done: str) -> None:
         self.message_user(request, f"{changed} comment(s) {done}.", messages.SUCCESS)
@@ -159,3 +237,11 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description="Move selected comments to the trash", permissions=["moderate"])
     def trash(self, request, queryset):
         self._report(request, comment_trash(comments=queryset, moderator=request.user), "moved to the trash")
+
+
+def _offered(comment: Comment, choice: str) -> bool:
+    """Which one-click buttons a row shows: every move but to the state it is in; unapprove only when approved."""
+    if choice == "unapprove":
+        return comment.status == Comment.Status.APPROVED
+    target = {"approve": Comment.Status.APPROVED, "spam": Comment.Status.SPAM, "trash": Comment.Status.TRASH}[choice]
+    return comment.status != target

@@ -6,7 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 
-from contacts.abuse import SpamTrapFormMixin
+from contacts.abuse import QuietField, SpamTrapFormMixin
 
 COMMENT_MAX_LENGTH = 5000
 
@@ -43,7 +43,7 @@ class CommentForm(SpamTrapFormMixin):
         },
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    parent = forms.CharField(required=False, widget=forms.HiddenInput)
+    parent = QuietField(widget=forms.HiddenInput)
 
     field_order = ["name", "email", "comment"]
 
@@ -73,4 +73,6 @@ class CommentForm(SpamTrapFormMixin):
     def clean_parent(self) -> int | None:
         # A mangled hidden value is not the reader's fault: the comment is posted as a new thread.
         value = self.cleaned_data.get("parent") or ""
-        return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None
+        if not (value.isascii() and value.isdigit() and len(value) < 20):
+            return None
+        return int(value) if 0 < int(value) < 2**63 else None

@@ -18,7 +18,7 @@ class CommentQuerySet(models.QuerySet):
 
     def public_fields(self):
         """Only what a public page shows: the author's email is never even loaded."""
-        return self.only("id", "article_id", "parent_id", "author_name", "body", "created_at")
+        return self.only("id", "article_id", "parent_id", "author_name", "body", "created_at", "staff_reply")
 
     def copies_of(self, *, article, author_email: str, body: str):
         """This author's comments on the article with exactly this text (trashed ones aside)."""
@@ -52,7 +52,12 @@ class Comment(models.Model):
     )
     author_name = models.CharField("name", max_length=100, help_text="Shown publicly with the comment.")
     author_email = models.EmailField(
-        "email", help_text="Never shown on the site. Stored in lower case to recognise returning authors."
+        "email",
+        blank=True,
+        help_text=(
+            "Never shown on the site. Stored in lower case to recognise returning authors. "
+            "Empty for the clinic's replies."
+        ),
     )
     body = models.TextField("comment", help_text="Plain text; shown escaped, with links marked nofollow.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -75,6 +80,20 @@ class Comment(models.Model):
     moderated_at = models.DateTimeField(null=True, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A reply written by staff from the admin, signed publicly as the clinic's team.
+    staff_reply = models.BooleanField(
+        "reply from the clinic", default=False, help_text="Written by staff from the admin and signed as the clinic."
+    )
+    staff_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=(
+            "The staff member who wrote the clinic's reply; shown publicly only if they chose to sign with their name."
+        ),
     )
     client_hash = models.CharField(
         "sender key",

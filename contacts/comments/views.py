@@ -7,14 +7,18 @@ shows (see `contacts.templatetags.comment_tags` for what this view passes it).
 
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.db import DatabaseError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import SimpleTemplateResponse
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from articles.models import Article
 from articles.pages import article_page
-from clinic.csrf import PUBLIC_FORM_PROTECTION
+from clinic.csrf import public_form
+from clinic.http_methods import AllowedMethodsMixin
 from contacts.abuse import client_key, rate_limit_exceeded
 from contacts.comments.forms import CommentForm
 from contacts.comments.models import Comment
@@ -22,6 +26,7 @@ from contacts.comments.moderation import comments_are_open
 from contacts.comments.selectors import comment_page_number
 from contacts.comments.services import CLOSED_MESSAGE, CommentRefused, comment_check, comment_submit
 from contacts.crisis import is_crisis
+from contacts.outage import not_stored_answer, not_stored_status
 
 TOO_QUICK_MESSAGE = "You are posting too quickly. Slow down. Wait a few seconds, then send your comment again."
 TOO_MANY_MESSAGE = (
@@ -45,19 +50,42 @@ def article_response(
     return response
 
 
-@method_decorator([*PUBLIC_FORM_PROTECTION, sensitive_post_parameters("name", "email", "comment")], name="dispatch")
-class CommentCreateView(View):
+# The page shown after a database failure when the article page cannot be drawn either.
+NOT_POSTED_TEMPLATE = "contacts/comment_not_posted.html"
+
+
+@method_decorator(sensitive_post_parameters("name", "email", "comment"), name="dispatch")
+# Whatever answers a POST may hold the reader's words: no cache keeps it.
+@method_decorator(never_cache, name="post")
+@public_form
+class CommentCreateView(AllowedMethodsMixin, View):
     """Receives the comment form under an article; answers with a redirect back to the article."""
+
+    http_method_names = ["get", "head", "options", "post"]
 
     def get(self, request, slug):
         # Someone reloaded or bookmarked the form's address: show them the form.
         return redirect(get_object_or_404(Article.objects.published(), slug=slug).get_absolute_url() + "#comment-form")
 
     def post(self, request, slug):
-        article = get_object_or_404(Article.objects.published().prefetch_related("entries", "sources"), slug=slug)
+        form = CommentForm(request.POST)
+        article = None
+        try:
+            article = get_object_or_404(Article.objects.published().prefetch_related("entries", "sources"), slug=slug)
+            answer = self.receive(request, article, form)
+            if isinstance(answer, SimpleTemplateResponse):
+                # Drawn here, inside the `try`: the article page reads the database too.
+                return answer.render()
+        except DatabaseError as exc:
+            return self.not_posted(request, slug, article, form, exc)
+        if isinstance(answer, Comment):
+            return self.posted(request, article, answer)
+        return answer
+
+    def receive(self, request, article: Article, form: CommentForm):
+        """Check and store the comment: the stored `Comment`, or the answer saying why it was not stored."""
         if not comments_are_open(article):
             return self.closed(request, article)
-        form = CommentForm(request.POST)
         if not form.is_valid():
             return article_response(request, article, form=form, status=400)
         data = form.cleaned_data
@@ -76,7 +104,7 @@ class CommentCreateView(View):
             form.add_error(None, TOO_MANY_MESSAGE)
             return article_response(request, article, form=form, status=429, retry_after=settings.COMMENT_RATE_WINDOW)
         try:
-            comment = comment_submit(
+            return comment_submit(
                 article=article,
                 author_name=data["name"],
                 author_email=data["email"],
@@ -87,9 +115,15 @@ class CommentCreateView(View):
             )
         except CommentRefused as refusal:
             return self.refused(request, article, form, refusal)
+
+    def posted(self, request, article: Article, comment: Comment):
+        """The redirect back to the article after the comment was stored, with what happens to it next."""
         if comment.status == Comment.Status.APPROVED:
             messages.success(request, PUBLISHED_MESSAGE, extra_tags="comments")
-            page = comment_page_number(comment)
+            try:
+                page = comment_page_number(comment)
+            except DatabaseError:
+                page = 1  # stored all the same: only the page it is on could not be read
             query = f"?cpage={page}" if page > 1 else ""
             return redirect(f"{article.get_absolute_url()}{query}#comment-{comment.pk}")
         if comment.crisis:
@@ -112,6 +146,29 @@ class CommentCreateView(View):
             form.data["parent"] = ""
         form.add_error(refusal.field, refusal.message)
         return article_response(request, article, form=form, status=400)
+
+    @sensitive_variables()
+    def not_posted(self, request, slug: str, article: Article | None, form: CommentForm, exc: DatabaseError):
+        """The reader's form again, filled in, with "Your comment was NOT posted" (`contacts.outage`).
+
+        On the article page when the article was read before the failure (a write that failed, a
+        lock); otherwise, or if that page cannot be drawn either, on a page of its own that needs
+        no database: the words, the clinic's phone and the crisis numbers.
+        """
+        status = not_stored_status(exc)
+        crisis = is_crisis(request.POST.get("comment", ""))
+        response = None
+        if article is not None:
+            try:
+                response = article_response(
+                    request, article, form=form, status=status, comment_crisis=crisis, comment_not_posted=True
+                ).render()
+            except DatabaseError:
+                response = None
+        if response is None:
+            context = {"form": form, "slug": slug, "comment_crisis": crisis}
+            response = render(request, NOT_POSTED_TEMPLATE, context, status=status)
+        return not_stored_answer(request, response, exc, what="comment")
 
     @classmethod
     @sensitive_variables()

@@ -3,99 +3,56 @@
 import phonenumbers
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import Q
 from django.http import HttpResponse
 from django.template.defaultfilters import linebreaks_filter
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince
 
+from clinic.admin_actions import SelectionCheckMixin
 from contacts.crisis import crisis_terms, is_crisis
 from contacts.crisis.wording import default_model
+from contacts.messages.admin_list import (
+    AssigneeFilter,
+    MineFilter,
+    QueueFilter,
+    UnreadFilter,
+    age,
+    number,
+    read_state,
+    search_by_phone_digits,
+    star,
+    urgency,
+    waiting,
+)
+from contacts.messages.admin_views import message_page_context, message_page_urls
 from contacts.messages.export import messages_csv_write
-from contacts.messages.models import Message, MessageNote
-from contacts.messages.selectors import messages_for_export
+from contacts.messages.models import Message
+from contacts.messages.selectors import message_assignees, messages_for_export
 from contacts.messages.services import (
     message_assign,
-    message_note_add,
     message_set_status,
     message_view_record,
     messages_delete,
     messages_export_record,
+    messages_mark_read,
+    messages_star,
 )
-
-OPEN = "open"
-
-
-class QueueFilter(admin.SimpleListFilter):
-    """Status, defaulting to the open queue (not closed, not spam) so finished work steps aside."""
-
-    title = "status"
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        return [(OPEN, "Open (not closed or spam)"), *Message.Status.choices, ("all", "All")]
-
-    def value(self):
-        return super().value() or OPEN
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == OPEN:
-            return queryset.open()
-        if value in Message.Status.values:
-            return queryset.filter(status=value)
-        return queryset
-
-
-class UnreadFilter(admin.SimpleListFilter):
-    title = "read"
-    parameter_name = "unread"
-
-    def lookups(self, request, model_admin):
-        return [("1", "Unread (no counselor opened it yet)"), ("0", "Opened")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "1":
-            return queryset.filter(first_opened_at__isnull=True)
-        if self.value() == "0":
-            return queryset.filter(first_opened_at__isnull=False)
-        return queryset
-
-
-class MessageNoteInline(admin.TabularInline):
-    """The timeline: notes can be added, never edited or removed."""
-
-    model = MessageNote
-    extra = 1
-    fields = ["created_at", "author", "text"]
-    readonly_fields = ["created_at", "author"]
-    verbose_name = "note"
-    verbose_name_plural = "Timeline"
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    list_display = ["number", "read_state", "name", "status", "urgency", "age", "assigned_to"]
-    list_display_links = ["number", "name"]
-    # Assignee choices are the staff (the field's own limit), not the assignees found in the
-    # table: that would scan every message on every page load.
-    list_filter = [QueueFilter, "urgent", "assigned_to", UnreadFilter, "created_at"]
+class MessageAdmin(SelectionCheckMixin, admin.ModelAdmin):
+    # The key columns first: on a phone they are each row's first line (static/css/admin-messages.css).
+    list_display = [urgency, "status", waiting, "assigned_to", star, read_state, number, "name", age]
+    list_display_links = [number, "name"]
+    list_filter = [
+        QueueFilter,
+        MineFilter,
+        "urgent",
+        ("assigned_to", AssigneeFilter),
+        "starred",
+        UnreadFilter,
+        "created_at",
+    ]
     list_select_related = ["assigned_to"]
     search_fields = ["name", "email", "phone"]
     search_help_text = "Search by name, email address or phone number."
@@ -105,8 +62,18 @@ class MessageAdmin(admin.ModelAdmin):
     # database walks message_triage_idx / message_order_idx and sorts only rows of equal time.
     ordering = ["-urgent", "created_at", "pk"]
     date_hierarchy = None
-    actions = ["assign_to_me", "mark_contacted", "close", "mark_spam", "export_csv"]
-    inlines = [MessageNoteInline]
+    actions = [
+        "assign_to_me",
+        "mark_read",
+        "add_star",
+        "remove_star",
+        "mark_contacted",
+        "close",
+        "mark_spam",
+        "export_csv",
+    ]
+    # The page's status badge, one-click buttons, note box and read-only timeline (admin_views.py).
+    change_form_template = "admin/contacts/message/change_form.html"
     fieldsets = [
         ("Before you call, text or email", {"fields": ["urgency_detail", "discreet_contact"]}),
         ("Message", {"fields": ["message_text", "created_at", "sent_from"]}),
@@ -136,33 +103,7 @@ class MessageAdmin(admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["contacts/admin.css"]}
-
-    # Columns
-
-    @admin.display(description="#", ordering="pk")
-    def number(self, obj: Message) -> str:
-        return f"#{obj.pk}"
-
-    @admin.display(description="Read")
-    def read_state(self, obj: Message) -> str:
-        if obj.first_opened_at is None:
-            return mark_safe('<strong class="unread">Unread</strong>')
-        return "Opened"
-
-    @admin.display(description="Urgent", ordering="-urgent")
-    def urgency(self, obj: Message) -> str:
-        if not obj.urgent:
-            return ""
-        possible_spam = " · possible spam" if obj.spam_reason and obj.status != Message.Status.SPAM else ""
-        if obj.status in (Message.Status.NEW, Message.Status.IN_PROGRESS) and obj.first_contacted_at is None:
-            waited = timesince(obj.created_at, timezone.now(), depth=2)
-            return format_html('<strong class="urgent">Urgent: waiting {}</strong>{}', waited, possible_spam)
-        return format_html('<strong class="urgent">Urgent</strong>{}', possible_spam)
-
-    @admin.display(description="Age", ordering="created_at")
-    def age(self, obj: Message) -> str:
-        return f"{timesince(obj.created_at, timezone.now(), depth=1)} ago"
+        css = {"all": ["contacts/admin.css", "css/admin-messages.css"]}
 
     # Change page
 
@@ -220,22 +161,24 @@ class MessageAdmin(admin.ModelAdmin):
         return request.user.has_perm("contacts.export_message")
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # "708-613-4750" finds "+17086134750": compare phone numbers in their stored form.
-        try:
-            number = phonenumbers.parse(search_term, "US")
-        except phonenumbers.NumberParseException:
-            return queryset, may_have_duplicates
-        if phonenumbers.is_possible_number(number):
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            queryset |= self.get_queryset(request).filter(Q(phone=e164))
-        return queryset, may_have_duplicates
+        # "555-0100", "(312) 555" and "+1 312 555 0100" all find "+13125550100".
+        searched, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return search_by_phone_digits(queryset, searched, search_term), may_have_duplicates
+
+    def get_urls(self):
+        return message_page_urls(self) + super().get_urls()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = message_assignees()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":
-            message = self.get_object(request, unquote(object_id))
-            if message is not None and self.has_view_permission(request, message):
+        message = self.get_object(request, unquote(object_id))
+        if message is not None and self.has_view_permission(request, message):
+            if request.method == "GET":
                 message_view_record(message=message, user=request.user)
+            extra_context = {**(extra_context or {}), **message_page_context(self, request, message)}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -253,17 +196,27 @@ class MessageAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         messages_delete(messages=queryset, by=request.user)
 
-    def save_formset(self, request, form, formset, change):
-        for note in formset.save(commit=False):
-            if note.pk is None and note.text.strip():
-                message_note_add(message=form.instance, author=request.user, text=note.text.strip())
-
     # Actions
 
     @admin.action(description="Assign selected messages to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
         changed = sum(message_assign(message=m, assignee=request.user, by=request.user) for m in queryset)
         self.message_user(request, f"Assigned {changed} message(s) to you.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected messages read", permissions=["change"])
+    def mark_read(self, request, queryset):
+        marked = messages_mark_read(messages=queryset, by=request.user)
+        self.message_user(request, f"Marked {marked} message(s) read.", messages.SUCCESS)
+
+    @admin.action(description="Star for follow-up", permissions=["change"])
+    def add_star(self, request, queryset):
+        changed = messages_star(messages=queryset, starred=True, by=request.user)
+        self.message_user(request, f"Starred {changed} message(s) for follow-up.", messages.SUCCESS)
+
+    @admin.action(description="Remove star", permissions=["change"])
+    def remove_star(self, request, queryset):
+        changed = messages_star(messages=queryset, starred=False, by=request.user)
+        self.message_user(request, f"Removed the star from {changed} message(s).", messages.SUCCESS)
 
     @admin.action(description="Mark selected messages as contacted", permissions=["change"])
     def mark_contacted(self, request, queryset):

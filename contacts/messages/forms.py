@@ -8,7 +8,7 @@ from django import forms
 from django.views.decorators.debug import sensitive_variables
 from phonenumber_field.formfields import PhoneNumberField
 
-from contacts.abuse import SpamTrapFormMixin
+from contacts.abuse import QuietField, SpamTrapFormMixin
 from contacts.messages.models import Message
 
 YES_NO = [("no", "No, please don't"), ("yes", "Yes, that's fine")]
@@ -118,7 +118,7 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
         label="I agree that the clinic may contact me about my message",
         error_messages={"required": "Tick the box so we may contact you about your message."},
     )
-    sent_from = forms.CharField(required=False, widget=forms.HiddenInput)
+    sent_from = QuietField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

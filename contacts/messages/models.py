@@ -88,6 +88,9 @@ class Message(models.Model):
     created_at = models.DateTimeField("received", default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     first_contacted_at = models.DateTimeField(null=True, blank=True)
+    starred = models.BooleanField(
+        "follow-up star", default=False, help_text="Starred by staff to come back to; shown in the list."
+    )
     first_opened_at = models.DateTimeField(null=True, blank=True)
     first_opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -20,6 +20,7 @@ from contacts.audit.models import AuditEvent
 from contacts.audit.services import audit_record
 from contacts.crisis import is_crisis
 from contacts.messages.models import Message, MessageNote
+from contacts.notifications.models import Notification
 from contacts.notifications.outbox import notification_queue
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def message_submit(
     said_in_danger: bool = False,
     request_meta: RequestMeta,
 ) -> Message:
-    """Store a patient's message, then notify the counselors after commit. Returns the message.
+    """Store a patient's message and, with it, the counselors' notification. Returns the message.
 
     Guarantees: the message is in the database before anything else happens; a resend of the
     same contact details and text within 10 minutes (a refresh, a double click, the same form
@@ -122,7 +123,7 @@ def message_submit(
     return message
 
 
-def _notify_counselors(message: Message) -> None:
+def _notify_counselors(message: Message) -> Notification | None:
     link = settings.SITE_URL + reverse("admin:contacts_message_change", args=[message.pk])
     recipients = settings.COUNSELORS_EMAIL
     title = f"New message #{message.pk}"
@@ -134,6 +135,7 @@ def _notify_counselors(message: Message) -> None:
     queued = notification_queue(recipients=recipients, subject=title, body=f"{title} – open it in the admin: {link}")
     if queued is None:
         logger.warning("message %s stored but DJANGO_COUNSELORS_EMAIL is empty: nobody was notified", message.pk)
+    return queued
 
 
 def message_note_add(*, message: Message, author, text: str) -> MessageNote:
@@ -218,3 +220,55 @@ def messages_delete(*, messages: Iterable[Message], by) -> int:
     _, per_model = Message.objects.filter(pk__in=ids).delete()
     audit_record(actor=by, action=AuditEvent.Action.DELETED, message_ids=ids)
     return per_model.get(Message._meta.label, 0)
+
+
+def message_print_record(*, message: Message, user) -> None:
+    """Record that `user` printed the message: a "viewed" audit event whose detail says "printed"."""
+    message_mark_opened(message=message, user=user)
+    audit_record(actor=user, action=AuditEvent.Action.VIEWED, message_ids=[message.pk], detail="printed")
+
+
+def message_notify_again(*, message: Message, by) -> bool:
+    """Queue the counselors' notification for this message once more (number and admin link only).
+
+    Audited as "notifications sent again" for this message. False when no recipient is configured
+    (nothing was queued, nothing audited).
+    """
+    with transaction.atomic():
+        notification = _notify_counselors(message)
+        if notification is None:
+            return False
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.NOTIFICATIONS_RESENT,
+            message_ids=[message.pk],
+            detail=f"notification #{notification.pk} queued again",
+        )
+    return True
+
+
+@transaction.atomic
+def messages_mark_read(*, messages: Iterable[Message], by) -> int:
+    """Mark the messages read from the list, as if `by` had opened each (`message_mark_opened`).
+
+    Messages someone already opened keep their first opener. Each message marked read gets an
+    audit event ("Unread → Read"). Returns how many were marked read.
+    """
+    ids = [message.pk for message in messages if message_mark_opened(message=message, user=by)]
+    audit_record(
+        actor=by, action=AuditEvent.Action.STATUS_CHANGED, message_ids=ids, detail="Unread → Read (from the list)"
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def messages_star(*, messages: Iterable[Message], starred: bool, by) -> int:
+    """Put the follow-up star on the messages (`starred=False`: take it off). Returns how many changed.
+
+    Messages already in that state are left alone; each one changed gets an audit event.
+    """
+    ids = [message.pk for message in messages if message.starred != starred]
+    Message.objects.filter(pk__in=ids).update(starred=starred, updated_at=timezone.now())
+    detail = "Follow-up star added" if starred else "Follow-up star removed"
+    audit_record(actor=by, action=AuditEvent.Action.STATUS_CHANGED, message_ids=ids, detail=detail)
+    return len(ids)

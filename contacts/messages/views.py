@@ -1,6 +1,7 @@
 """The "Message a counselor" page and its confirmation."""
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -8,11 +9,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.generic import FormView, TemplateView
 
-from clinic.csrf import PUBLIC_FORM_PROTECTION
+from clinic.csrf import public_form
 from clinic.http_cache import public_page
+from clinic.http_methods import AllowedMethodsMixin
 from contacts.abuse import client_key, rate_limit_exceeded
 from contacts.messages.forms import MessageForm
 from contacts.messages.services import RequestMeta, message_is_urgent, message_submit
+from contacts.outage import not_stored_answer, not_stored_status
 
 TEMPLATE = "contacts/message_form.html"
 
@@ -25,11 +28,15 @@ SENT_COOKIE_AGE = 60 * 60
 
 
 # No message text or contact detail may reach an error report: every POST field is hidden.
-@method_decorator([*PUBLIC_FORM_PROTECTION, sensitive_post_parameters()], name="dispatch")
-# The blank form is the same for everyone; typed answers sent back are for this browser only.
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+# The blank form is the same for everyone; typed answers sent back are for this browser only (the
+# cross-site refusal included: `public_form` is applied first, so never_cache wraps its check).
 @method_decorator(public_page, name="get")
 @method_decorator(never_cache, name="post")
-class MessageCreateView(FormView):
+@public_form
+class MessageCreateView(AllowedMethodsMixin, FormView):
+    # FormView would also take PUT as a POST.
+    http_method_names = ["get", "head", "options", "post"]
     template_name = TEMPLATE
     form_class = MessageForm
     success_url = reverse_lazy("contacts:message-sent")
@@ -56,15 +63,18 @@ class MessageCreateView(FormView):
 
     @sensitive_variables()
     def form_valid(self, form):
-        message = message_submit(
-            **form.submission(),
-            request_meta=RequestMeta(
-                client_hash=client_key(self.request),
-                sent_from=form.cleaned_data.get("sent_from", ""),
-                form_token=form.cleaned_data.get("form_token", ""),
-                spam_reason=form.spam_reason(),
-            ),
-        )
+        try:
+            message = message_submit(
+                **form.submission(),
+                request_meta=RequestMeta(
+                    client_hash=client_key(self.request),
+                    sent_from=form.cleaned_data.get("sent_from", ""),
+                    form_token=form.cleaned_data.get("form_token", ""),
+                    spam_reason=form.spam_reason(),
+                ),
+            )
+        except DatabaseError as exc:
+            return self.not_sent(form, exc)
         response = redirect(self.get_success_url())
         response.set_signed_cookie(
             SENT_COOKIE,
@@ -78,6 +88,17 @@ class MessageCreateView(FormView):
         )
         return response
 
+    @sensitive_variables()
+    def not_sent(self, form, exc: DatabaseError):
+        """The form again with everything typed and "Your message was NOT sent" at the top (`contacts.outage`).
+
+        Drawn without reading the database, which may be down.
+        """
+        urgent = message_is_urgent(**form.urgency())
+        context = self.get_context_data(form=form, not_sent=True, urgent=urgent)
+        response = self.render_to_response(context, status=not_stored_status(exc))
+        return not_stored_answer(self.request, response, exc, what="message")
+
     @classmethod
     @sensitive_variables()
     def csrf_refused(cls, request, kept: dict):
@@ -86,7 +107,7 @@ class MessageCreateView(FormView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class MessageSentView(TemplateView):
+class MessageSentView(AllowedMethodsMixin, TemplateView):
     template_name = "contacts/message_sent.html"
 
     def get(self, request, *args, **kwargs):

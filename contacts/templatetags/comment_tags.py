@@ -8,7 +8,8 @@ refusal), it passes in the page's context:
 - `comment_form`: the reader's form, bound, with its errors (None on a closed article);
 - `comment_crisis`: True when the refused text reads as a crisis (the 911 / 988 help comes first);
 - `comment_refused_text`: the text sent to a closed article, shown back so it is not lost;
-- `comment_csrf_failed`: True when the form came back refused as sent from another site.
+- `comment_csrf_failed`: True when the form came back refused as sent from another site;
+- `comment_not_posted`: True when the database failed to store it (`contacts.outage`).
 """
 
 from django import template

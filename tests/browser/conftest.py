@@ -8,6 +8,11 @@ Every page records each network request and the test fails if any goes to a host
 live server, or if the page reports an error (a script error, a Content-Security-Policy refusal).
 `screenshot(page, "label")` writes artifacts/screenshots/<test>-<label>-<size>.png;
 `axe_check(page)` asserts zero WCAG 2.1 A/AA violations.
+
+Layout is measured only on a settled page (`settle(page)`: loaded, fonts ready, two frames drawn),
+and reflow is judged in one wide font, DejaVu Sans (`force_font(page)`), so the answer does not
+depend on the machine's default fonts; .ci/run installs it (fonts-dejavu-core) with Chromium.
+Without it the reflow tests are skipped with one line saying how to get it, except in CI.
 """
 
 import os
@@ -43,6 +48,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 STAFF_PASSWORD = "a-long-test-password"
 # Not network requests: nothing leaves the browser for these.
 LOCAL_SCHEMES = {"data", "blob", "about"}
+# A wide font, and Debian's default sans-serif (fontconfig-config depends on it first): what fits in it fits in most.
+REFLOW_FONT = "DejaVu Sans"
+REFLOW_FONT_PACKAGE = "fonts-dejavu-core"
 
 
 def in_ci() -> bool:
@@ -58,6 +66,54 @@ def chromium_executable() -> tuple[str | None, str]:
         f"browser tests need Chromium, not found at {path}: set CHROMIUM_PATH to a Chromium binary "
         "or install the `chromium` package (apt-get install chromium)"
     )
+
+
+def settle(page: Page) -> None:
+    """Wait until what a person would see is final: the page and its stylesheets loaded, its fonts
+    ready, and two frames drawn with them. Measuring earlier measures an unstyled page."""
+    page.wait_for_load_state("load")
+    page.evaluate(
+        """async () => {
+            await document.fonts.ready;
+            await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        }"""
+    )
+
+
+def force_font(page: Page, *, text_size: str = "100%") -> None:
+    """Draw every element of the page in REFLOW_FONT at `text_size` (of the browser's default), as
+    someone who enlarged the text would see it, and settle. Through a constructed stylesheet, which
+    the site's Content-Security-Policy does not refuse as it would a <style> element.
+
+    Fails in CI, and skips elsewhere, unless Chromium really draws the text in REFLOW_FONT."""
+    settle(page)
+    page.evaluate(
+        """([family, size]) => {
+            const sheet = new CSSStyleSheet();
+            sheet.replaceSync(`html { font-size: ${size} !important; }
+                               *, *::before, *::after { font-family: "${family}" !important; }`);
+            document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+        }""",
+        [REFLOW_FONT, text_size],
+    )
+    settle(page)
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        heading = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "h1"})["nodeId"]
+        drawn = {font["familyName"] for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": heading})["fonts"]}
+    finally:
+        cdp.detach()
+    if drawn != {REFLOW_FONT}:
+        how_to_get = (
+            f"the reflow tests measure text in {REFLOW_FONT}, but Chromium drew {', '.join(sorted(drawn))}: "
+            f"install it (apt-get install --no-install-recommends {REFLOW_FONT_PACKAGE})"
+        )
+        if in_ci():
+            pytest.fail(f"CI=true: {how_to_get}", pytrace=False)
+        pytest.skip(how_to_get)
 
 
 def pytest_collection_modifyitems(config, items):

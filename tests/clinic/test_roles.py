@@ -24,7 +24,7 @@ COUNSELOR_PERMS = {
 EXPECTED = {
     "Editors": ARTICLE_PERMS,
     "Counselors": COUNSELOR_PERMS,
-    "Counselor leads": COUNSELOR_PERMS | {"contacts.export_message"},
+    "Counselor leads": COUNSELOR_PERMS | {"contacts.export_message", "contacts.view_notification"},
     "Moderators": {"contacts.view_comment", "contacts.change_comment", "contacts.can_moderate"},
 }
 NOT_ADMINS = sorted(EXPECTED)

@@ -171,14 +171,11 @@ def test_opening_a_message_marks_it_read_for_everyone(client, counselor):
 
 def test_a_counselor_adds_a_note_and_changes_status_and_assignee_on_the_change_page(client, counselor):
     message = make_message()
-    data = {
-        "status": "contacted",
-        "assigned_to": counselor.pk,
-        "notes-TOTAL_FORMS": "1", "notes-INITIAL_FORMS": "0", "notes-MIN_NUM_FORMS": "0", "notes-MAX_NUM_FORMS": "1000",
-        "notes-0-text": "Left no voicemail, will try again at 6.", "notes-0-message": message.pk,
-    }  # fmt: skip
+    data = {"status": "contacted", "assigned_to": counselor.pk}
+    note_url = reverse("admin:contacts_message_note", args=[message.pk])
 
     response = client.post(change_url(message), data)
+    client.post(note_url, {"text": "Left no voicemail, will try again at 6."})
 
     assert response.status_code == 302, response.content.decode()[:2000]
     message.refresh_from_db()
@@ -220,13 +217,13 @@ def test_csv_export_of_selected_messages_neutralises_spreadsheet_formulas(client
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment;" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["number"] == str(chosen.pk)
     assert row["name"] == '\'=HYPERLINK("http://evil")'
     assert row["message"] == "'+1 call me"
-    assert row["phone"] == "+17086134751"
+    assert row["phone"] == "'+17086134751"
     assert row["email"] == "sam@example.com"
 
 

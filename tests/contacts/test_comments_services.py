@@ -15,6 +15,7 @@ from contacts.comments.services import (
     comment_unapprove,
 )
 from contacts.models import Comment, Notification
+from contacts.notifications.outbox import notifications_send_pending
 from tests.factories import make_article, make_comment, make_moderator
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,7 @@ def test_moderators_are_told_a_comment_waits_without_any_commenter_data(settings
 
     with django_capture_on_commit_callbacks(execute=True):
         comment = submit(article)
+    notifications_send_pending()
 
     assert len(mail.outbox) == 1
     email = mail.outbox[0]

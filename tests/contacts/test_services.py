@@ -17,6 +17,7 @@ from contacts.messages.services import (
     message_submit,
 )
 from contacts.models import Message, MessageNote, Notification
+from contacts.notifications.outbox import notifications_send_pending
 from tests.factories import PATIENT, make_counselor, make_message
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +38,11 @@ class BrokenBackend:
 
 
 def submit(capture, meta: RequestMeta | None = None, **overrides) -> Message:
+    """Submit as the form does, then run the notification sender once, as cron would."""
     with capture(execute=True):
-        return message_submit(**{**PATIENT, **overrides}, request_meta=meta or RequestMeta(form_token="t1"))
+        message = message_submit(**{**PATIENT, **overrides}, request_meta=meta or RequestMeta(form_token="t1"))
+    notifications_send_pending()
+    return message
 
 
 def test_a_message_is_stored_and_counselors_get_a_notification_without_patient_data(
@@ -168,6 +172,7 @@ def test_mail_server_down_keeps_the_message_and_a_later_run_sends_exactly_once(
         assert secret not in caplog.text
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Notification.objects.update(next_attempt_at=timezone.now())  # its retry is due
     call_command("send_pending_notifications", stdout=StringIO(), stderr=StringIO())
     call_command("send_pending_notifications", stdout=StringIO(), stderr=StringIO())
 
