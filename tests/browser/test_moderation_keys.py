@@ -60,7 +60,9 @@ def test_a_moderator_moves_with_j_and_k_and_approves_spams_and_trashes_with_keys
     assert statuses == {oldest.pk: "trash", middle.pk: "approved", newest.pk: "spam"}
 
 
-def test_a_moderator_replies_as_the_clinic_from_the_queue_and_readers_see_it(page, new_context, viewport, staff_login):
+def test_a_moderator_replies_as_the_clinic_from_the_queue_and_readers_see_it(
+    page, new_context, viewport, staff_login, screenshot
+):
     article = make_article()
     make_comment(article, author_name="Dana", body="Does the clinic take walk-ins?")
     staff_login(page, make_member("moderator", MODERATORS))
@@ -68,6 +70,7 @@ def test_a_moderator_replies_as_the_clinic_from_the_queue_and_readers_see_it(pag
 
     page.get_by_role("link", name="Reply", exact=True).click()
     page.get_by_label("Reply").fill("Yes, every weekday morning.")
+    screenshot(page, "reply-form")
     page.get_by_role("button", name="Publish reply").click()
     expect(page.locator(".messagelist")).to_contain_text("Your reply to comment")
 
@@ -78,3 +81,5 @@ def test_a_moderator_replies_as_the_clinic_from_the_queue_and_readers_see_it(pag
     expect(replies).to_contain_text("Yes, every weekday morning.")
     expect(replies).to_contain_text("Clinic team")
     expect(replies).not_to_contain_text("moderator")
+    replies.scroll_into_view_if_needed()
+    screenshot(reader, "clinic-reply-on-article")
