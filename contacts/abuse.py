@@ -7,6 +7,8 @@ and suspected spam is reported to the caller (who stores it as spam) rather than
 import logging
 import re
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -106,3 +108,21 @@ class SpamTrapFormMixin(forms.Form):
         if elapsed is not None and elapsed < settings.MIN_FORM_FILL_SECONDS * 1000:
             return "too_fast"
         return None
+
+
+def public_form_helper(*fields) -> FormHelper:
+    """crispy-forms' layout of a public form: `fields`, then the spam traps of `SpamTrapFormMixin`.
+
+    No <form> tag (the template writes it) and no CSRF token (the page is the same for everyone).
+    """
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(
+        *fields,
+        Field("elapsed"),
+        Field("form_token"),
+        # A trap for bots: hidden from people, screen readers and the keyboard.
+        Div("website", css_class="hp-field", aria_hidden="true"),
+    )
+    return helper

@@ -93,20 +93,7 @@ class CommentAdmin(SelectionCheckMixin, admin.ModelAdmin):
         "same_sender",
     ]
     # The state changes only through the moderation actions, so who and when is always recorded.
-    readonly_fields = [
-        "article",
-        "parent",
-        "status",
-        "crisis",
-        "auto_reason",
-        "staff_reply",
-        "staff_author",
-        "created_at",
-        "updated_at",
-        "moderated_at",
-        "moderated_by",
-        "same_sender",
-    ]
+    readonly_fields = [name for name in fields if name not in ("author_name", "author_email", "body")]
 
     class Media:
         # The queue's keyboard (j/k, a/s/t/u): a file of our own, as the Content-Security-Policy forbids inline script.

@@ -3,10 +3,10 @@
 import functools
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout
+from crispy_forms.layout import Field
 from django import forms
 
-from contacts.abuse import QuietField, SpamTrapFormMixin
+from contacts.abuse import QuietField, SpamTrapFormMixin, public_form_helper
 
 COMMENT_MAX_LENGTH = 5000
 
@@ -55,20 +55,7 @@ class CommentForm(SpamTrapFormMixin):
     @functools.cached_property
     def helper(self) -> FormHelper:
         """crispy-forms' layout (as the message form's), built only when the form is rendered."""
-        helper = FormHelper()
-        helper.form_tag = False
-        helper.disable_csrf = True
-        helper.layout = Layout(
-            Field("parent"),
-            Field("elapsed"),
-            Field("form_token"),
-            "name",
-            "email",
-            "comment",
-            # A trap for bots: hidden from people, screen readers and the keyboard.
-            Div("website", css_class="hp-field", aria_hidden="true"),
-        )
-        return helper
+        return public_form_helper(Field("parent"), "name", "email", "comment")
 
     def clean_parent(self) -> int | None:
         # A mangled hidden value is not the reader's fault: the comment is posted as a new thread.

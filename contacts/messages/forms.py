@@ -3,12 +3,12 @@
 import functools
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Field, Fieldset
 from django import forms
 from django.views.decorators.debug import sensitive_variables
 from phonenumber_field.formfields import PhoneNumberField
 
-from contacts.abuse import QuietField, SpamTrapFormMixin
+from contacts.abuse import QuietField, SpamTrapFormMixin, public_form_helper
 from contacts.messages.models import Message
 
 YES_NO = [("no", "No, please don't"), ("yes", "Yes, that's fine")]
@@ -16,6 +16,19 @@ YES_NO = [("no", "No, please don't"), ("yes", "Yes, that's fine")]
 
 def _yes(value: str) -> bool:
     return value == "yes"
+
+
+def discreet_question(label: str) -> forms.TypedChoiceField:
+    """A yes/no question about discreet contact; "no" until the patient says otherwise."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=_yes,
+        empty_value=False,
+        initial="no",
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
 
 def safe_page_path(value: str) -> str:
@@ -96,24 +109,8 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
             "max_length": "Your message is %(show_value)d characters long; please shorten it to 5,000 or fewer.",
         },
     )
-    voicemail_ok = forms.TypedChoiceField(
-        label="Is it OK to leave a voicemail?",
-        choices=YES_NO,
-        coerce=_yes,
-        empty_value=False,
-        initial="no",
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    clinic_name_ok = forms.TypedChoiceField(
-        label="Is it OK to say the clinic's name when we call or text?",
-        choices=YES_NO,
-        coerce=_yes,
-        empty_value=False,
-        initial="no",
-        required=False,
-        widget=forms.RadioSelect,
-    )
+    voicemail_ok = discreet_question("Is it OK to leave a voicemail?")
+    clinic_name_ok = discreet_question("Is it OK to say the clinic's name when we call or text?")
     consent = forms.BooleanField(
         label="I agree that the clinic may contact me about my message",
         error_messages={"required": "Tick the box so we may contact you about your message."},
@@ -127,10 +124,7 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
     @functools.cached_property
     def helper(self) -> FormHelper:
         """crispy-forms' layout, built only when the form is rendered, not for each message sent."""
-        helper = FormHelper()
-        helper.form_tag = False
-        helper.disable_csrf = True
-        helper.layout = Layout(
+        return public_form_helper(
             Div("in_danger", css_class="in-danger-question"),
             "name",
             "preferred_method",
@@ -147,12 +141,7 @@ class MessageForm(SpamTrapFormMixin, forms.Form):
             ),
             "consent",
             Field("sent_from"),
-            Field("elapsed"),
-            Field("form_token"),
-            # A trap for bots: hidden from people, screen readers and the keyboard.
-            Div("website", css_class="hp-field", aria_hidden="true"),
         )
-        return helper
 
     @sensitive_variables()
     def clean(self):

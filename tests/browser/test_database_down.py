@@ -54,14 +54,20 @@ def test_send_with_the_database_down_says_not_sent_keeps_the_words_and_sends_onc
     assert Message.objects.get().body == WORDS
 
 
-def test_a_comment_with_the_database_failing_at_the_store_comes_back_on_the_article(
-    page, faq_article, screenshot, axe_check
-):
-    page.goto(faq_article.get_absolute_url())
+def filled_comment_form(page, article):
+    """The article's comment form, filled in with WORDS, not yet sent."""
+    page.goto(article.get_absolute_url())
     form = page.get_by_role("form", name="Leave a comment")
     form.get_by_label("Name").fill("Ruth")
     form.get_by_label("Email").fill("ruth@example.com")
     form.get_by_label(COMMENT_BOX).fill(WORDS)
+    return form
+
+
+def test_a_comment_with_the_database_failing_at_the_store_comes_back_on_the_article(
+    page, faq_article, screenshot, axe_check
+):
+    form = filled_comment_form(page, faq_article)
 
     with database_fails("contacts.comments.views.comment_submit"):
         form.get_by_role("button", name="Post comment").click()
@@ -83,11 +89,7 @@ def test_a_comment_with_the_database_failing_at_the_store_comes_back_on_the_arti
 def test_a_comment_with_the_article_unreadable_comes_back_on_its_own_page_and_posts_once_it_is_back(
     page, faq_article, screenshot, axe_check
 ):
-    page.goto(faq_article.get_absolute_url())
-    form = page.get_by_role("form", name="Leave a comment")
-    form.get_by_label("Name").fill("Ruth")
-    form.get_by_label("Email").fill("ruth@example.com")
-    form.get_by_label(COMMENT_BOX).fill(WORDS)
+    form = filled_comment_form(page, faq_article)
 
     with database_fails("contacts.comments.views.get_object_or_404"):
         form.get_by_role("button", name="Post comment").click()
